@@ -1,0 +1,38 @@
+import { Data } from "effect"
+
+/** The inbox folder itself cannot be read: the run cannot start. */
+export class InboxUnreadable extends Data.TaggedError("InboxUnreadable")<{
+  readonly inbox: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `inbox ${this.inbox}: ${this.reason}`
+  }
+}
+
+/** A whole file is set aside (INPUT_FILE_REJECTED); the run goes on without it. */
+export class FileRejected extends Data.TaggedError("FileRejected")<{
+  readonly fileName: string
+  /** The line that broke the rule, when one did (money files are rejected for one bad row). */
+  readonly line?: number
+  readonly reason: string
+}> {}
+
+/** The database could not be started or reached. */
+export class DatabaseUnavailable extends Data.TaggedError("DatabaseUnavailable")<{
+  readonly reason: string
+}> {
+  override get message() {
+    return `database unavailable: ${this.reason}`
+  }
+}
+
+/** Workbooks could not be written. */
+export class ReportWriteFailed extends Data.TaggedError("ReportWriteFailed")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `cannot write ${this.path}: ${this.reason}`
+  }
+}
