@@ -1,0 +1,25 @@
+// The one place where the services are composed into the application.
+import type { SqlClient } from "@effect/sql"
+import { Layer } from "effect"
+import type { DatabaseUnavailable } from "./Domain/Errors.ts"
+import { IngestLive } from "./Ingest/Ingest.ts"
+import { ReportsLive } from "./Report/Reports.ts"
+import { RunLive } from "./Run/Run.ts"
+import { DatabaseLive } from "./Store/Database.ts"
+import { FindingsStoreLive } from "./Store/FindingsStore.ts"
+import { RecordsLive } from "./Store/Records.ts"
+import { RunLogLive } from "./Store/RunLog.ts"
+
+/** The run and everything it needs, on the given (migrated) database. */
+export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) => {
+  const store = Layer.mergeAll(RecordsLive, FindingsStoreLive, RunLogLive).pipe(Layer.provideMerge(database))
+  return RunLive.pipe(
+    Layer.provide(Layer.mergeAll(IngestLive, ReportsLive)),
+    Layer.provideMerge(store)
+  )
+}
+
+export const AppLive: Layer.Layer<
+  Layer.Layer.Success<ReturnType<typeof appLayer>>,
+  DatabaseUnavailable | import("effect/ConfigError").ConfigError
+> = appLayer(DatabaseLive)

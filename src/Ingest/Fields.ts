@@ -1,0 +1,130 @@
+// Cell schemas for the exports: each turns the text of one CSV cell into a domain value
+// or fails with a reason staff can act on (in Japanese, naming what was expected).
+import { Either, ParseResult, Schema } from "effect"
+import { parseYen } from "../Domain/Yen.ts"
+
+const normaliseWidth = (text: string) => text.normalize("NFKC").trim()
+
+/** A cell parsed by `parse`; `expected` tells staff what the cell should hold. */
+export const cell = <A>(expected: string, parse: (text: string) => A | undefined): Schema.Schema<A, string> =>
+  Schema.transformOrFail(Schema.String, Schema.Unknown as Schema.Schema<A>, {
+    strict: true,
+    decode: (text, _options, ast) => {
+      const value = parse(text)
+      return value === undefined ? ParseResult.fail(new ParseResult.Type(ast, text, expected)) : ParseResult.succeed(value)
+    },
+    encode: (value) => ParseResult.succeed(String(value))
+  })
+
+/** Free text, trimmed; may be empty. */
+export const FreeText = cell("文字列", (text) => text.trim())
+
+/** Text that must not be empty. */
+export const RequiredText = cell("空欄にできません", (text) => {
+  const trimmed = text.trim()
+  return trimmed.length > 0 ? trimmed : undefined
+})
+
+/** Blank → null; otherwise the cell must satisfy `field`. */
+export const optional = <A>(field: Schema.Schema<A, string>): Schema.Schema<A | null, string> => {
+  const decodeField = ParseResult.decodeUnknown(field)
+  return Schema.transformOrFail(Schema.String, Schema.Unknown as Schema.Schema<A | null>, {
+    strict: true,
+    decode: (text, options) => text.trim() === "" ? ParseResult.succeed(null) : decodeField(text, options),
+    encode: (value) => ParseResult.succeed(value === null ? "" : String(value))
+  })
+}
+
+/** Text matching `pattern` after width normalisation (full-width digits accepted). */
+export const matching = (pattern: RegExp, expected: string) =>
+  cell(expected, (text) => {
+    const value = normaliseWidth(text)
+    return pattern.test(value) ? value : undefined
+  })
+
+/** One of `values`, as written. */
+export const oneOf = <const Values extends ReadonlyArray<string>>(values: Values) =>
+  cell(`${values.join(" / ")} のいずれか`, (text) => {
+    const value = text.trim()
+    return (values as ReadonlyArray<string>).includes(value) ? (value as Values[number]) : undefined
+  })
+
+/** Whole yen; thousands separators allowed. */
+export const Yen = cell("円の整数（例: 12,300）", (text) => parseYen(text))
+export const PositiveYen = cell("1円以上の円の整数（例: 12,300）", (text) => {
+  const yen = parseYen(text)
+  return yen !== undefined && yen > 0 ? yen : undefined
+})
+
+/** A whole number ≥ `min`. */
+export const wholeNumber = (min: number) =>
+  cell(`${min}以上の整数`, (text) => {
+    const value = normaliseWidth(text)
+    if (!/^\d+$/.test(value)) return undefined
+    const n = Number(value)
+    return Number.isSafeInteger(n) && n >= min ? n : undefined
+  })
+
+const isValidDate = (year: number, month: number, day: number) => {
+  const date = new Date(Date.UTC(year, month - 1, day))
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+}
+const pad = (n: number) => String(n).padStart(2, "0")
+
+/** ISO 8601 date and time with an offset; kept as the instant (ISO string in UTC). */
+export const Instant = cell("日時（ISO 8601、時差付き。例: 2023-08-10T21:14:03+09:00）", (text) => {
+  const value = text.trim()
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.exec(value)
+  if (m === null) return undefined
+  const [, y, mo, d, h, mi, s] = m.map(Number) as unknown as [number, number, number, number, number, number, number]
+  if (!isValidDate(y, mo, d) || h > 23 || mi > 59 || (m[6] !== undefined && s > 59)) return undefined
+  const instant = new Date(value.replace(" ", "T"))
+  return Number.isNaN(instant.getTime()) ? undefined : instant.toISOString()
+})
+
+/** `2023/09/01 10:12` (seconds optional, zero padding optional), Japan time. */
+export const JapanDateTime = cell("日時（例: 2023/09/01 10:12）", (text) => {
+  const m = /^(\d{4})[/-](\d{1,2})[/-](\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(normaliseWidth(text))
+  if (m === null) return undefined
+  const [y, mo, d, h, mi, s] = m.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number]
+  if (!isValidDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return undefined
+  return new Date(`${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}+09:00`).toISOString()
+})
+
+/** `2023/08/21` (or with hyphens), a plain date; returned as `YYYY-MM-DD`. */
+export const PlainDate = cell("日付（例: 2023/08/21）", (text) => {
+  const m = /^(\d{4})[/-](\d{1,2})[/-](\d{1,2})$/.exec(normaliseWidth(text))
+  if (m === null) return undefined
+  const [y, mo, d] = m.slice(1).map(Number) as [number, number, number]
+  return isValidDate(y, mo, d) ? `${y}-${pad(mo)}-${pad(d)}` : undefined
+})
+
+/** Strict `YYYY-MM-DD` (the schedule file). */
+export const IsoDate = cell("日付（YYYY-MM-DD）", (text) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim())
+  return m !== null && isValidDate(Number(m[1]), Number(m[2]), Number(m[3])) ? m[0] : undefined
+})
+
+/**
+ * The first problem of a failed decode as `列「col」: reason`, naming the value unless
+ * the column holds personal data.
+ */
+export const describeIssue = (
+  error: ParseResult.ParseError,
+  cells: Readonly<Record<string, string>>,
+  personalColumns: ReadonlySet<string>
+): string => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  if (issue === undefined) return "内容が正しくありません"
+  const column = String(issue.path[0] ?? "")
+  if (issue._tag === "Missing") return `列「${column}」の値がありません`
+  const value = cells[column]
+  const shown = value === undefined || personalColumns.has(column) ? "" : `（値: "${value}"）`
+  return column === "" ? issue.message : `列「${column}」が正しくありません: ${issue.message}${shown}`
+}
+
+export const decodeCells = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "ignore" })
+  return (cells: Readonly<Record<string, string>>) => decode(cells)
+}
+export { Either }

@@ -1,0 +1,220 @@
+// Reads the inbox and applies each export to the database, in kind order then name
+// order. Each file is applied inside its own savepoint, so a file that is rejected
+// whole leaves nothing behind; rows set aside are kept, with their reasons, as findings.
+import { SqlClient } from "@effect/sql"
+import { Chunk, Context, Effect, Either, Layer, Stream } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { FileRejected, InboxUnreadable } from "../Domain/Errors.ts"
+import type { Finding } from "../Domain/Finding.ts"
+import { exportKinds, type ExportKind, isMoneyKind, kindOfFileName } from "../Domain/Kind.ts"
+import { FindingsStore } from "../Store/FindingsStore.ts"
+import { Records } from "../Store/Records.ts"
+import { csvRows } from "./Csv.ts"
+import { type AnyCsvExport, csvExports } from "./Exports.ts"
+import { decodeCells, describeIssue } from "./Fields.ts"
+import { applySchedule } from "./Schedule.ts"
+import { inspectFile } from "./TextSource.ts"
+
+export interface FileOutcome {
+  readonly fileName: string
+  readonly kind: ExportKind | undefined
+  readonly sha256: string | undefined
+  readonly outcome: "applied" | "already_applied" | "rejected"
+  readonly rowsApplied: number
+  readonly rowsRejected: number
+}
+
+export interface IngestSummary {
+  readonly files: ReadonlyArray<FileOutcome>
+  /** True when any input of this inbox was rejected, whole or in part (exit status 2). */
+  readonly anyRejected: boolean
+}
+
+export class Ingest extends Context.Tag("keshikomi/Ingest")<Ingest, {
+  readonly ingestInbox: (inbox: string, runId: number) => Effect.Effect<IngestSummary, InboxUnreadable>
+}>() {}
+
+// Rows are decoded and stored this many at a time: memory stays flat however long the file.
+const rowsPerBatch = 2_000
+
+interface InboxFile {
+  readonly fileName: string
+  readonly filePath: string
+  readonly kind: ExportKind | undefined
+}
+
+const listInbox = (inbox: string) =>
+  Effect.try({
+    try: () => {
+      const entries = fs.readdirSync(inbox, { withFileTypes: true })
+      return entries
+        .filter((entry) => entry.isFile() && !entry.name.startsWith("."))
+        .map((entry): InboxFile => ({
+          fileName: entry.name,
+          filePath: path.join(inbox, entry.name),
+          kind: kindOfFileName(entry.name)
+        }))
+        .sort((a, b) =>
+          kindRank(a.kind) - kindRank(b.kind) || (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0)
+        )
+    },
+    catch: (cause) => {
+      const code = (cause as NodeJS.ErrnoException).code
+      const reason = code === "ENOENT" ? "フォルダがありません (no such folder)"
+        : code === "ENOTDIR" ? "フォルダではありません (not a folder)"
+        : `読めません (${code ?? String(cause)})`
+      return new InboxUnreadable({ inbox, reason })
+    }
+  })
+
+const kindRank = (kind: ExportKind | undefined) => kind === undefined ? -1 : exportKinds.indexOf(kind)
+
+const fileRejectedFinding = (error: FileRejected): Finding => ({
+  code: "INPUT_FILE_REJECTED",
+  subjectId: error.fileName,
+  relatedId: "",
+  detail: error.line === undefined
+    ? `ファイル全体を読み込みませんでした: ${error.reason}`
+    : `ファイル全体を読み込みませんでした: ${error.line}行目 ${error.reason}`
+})
+
+export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const records = yield* Records
+  const findings = yield* FindingsStore
+
+  /** Decodes and stores one CSV file; returns counts. Fails with FileRejected. */
+  const applyCsv = (runId: number, file: InboxFile, spec: AnyCsvExport, sha256: string, encoding: "utf-8" | "cp932") =>
+    Effect.gen(function*() {
+      const decode = decodeCells(spec.schema)
+      const allOrNothing = isMoneyKind(spec.kind)
+      let applied = 0
+      let rejected = 0
+      const setAside = (line: number, reason: string) =>
+        allOrNothing
+          ? Effect.fail(new FileRejected({ fileName: file.fileName, line, reason }))
+          : Effect.succeed({ line, reason })
+
+      yield* sql`
+        INSERT INTO input_files (sha256, kind, file_name, applied_run, rows_applied, rows_rejected)
+        VALUES (${sha256}, ${spec.kind}, ${file.fileName}, ${runId}, 0, 0)`
+
+      yield* csvRows(file.fileName, file.filePath, encoding, spec.columns).pipe(
+        Stream.grouped(rowsPerBatch),
+        Stream.runForEach((batch) =>
+          Effect.gen(function*() {
+            const good: Array<{ line: number; row: Record<string, unknown> }> = []
+            const bad: Array<{ line: number; reason: string }> = []
+            for (const { cells, line } of Chunk.toReadonlyArray(batch)) {
+              const decoded = decode(cells)
+              const reason = Either.isLeft(decoded)
+                ? describeIssue(decoded.left, cells, spec.personalColumns)
+                : spec.check?.(decoded.right)
+              if (reason !== undefined) bad.push(yield* setAside(line, reason))
+              else good.push({ line, row: spec.toRow((decoded as Either.Right<never, unknown>).right) })
+            }
+            if (spec.kind === "order_items") {
+              const known = yield* records.existingOrderIds([...new Set(good.map((g) => g.row.order_id as string))])
+              for (const g of good.filter((g) => !known.has(g.row.order_id as string))) {
+                bad.push(yield* setAside(g.line, `注文ID「${g.row.order_id}」の注文が orders にありません`))
+              }
+              good.splice(0, good.length, ...good.filter((g) => known.has(g.row.order_id as string)))
+            }
+            yield* records.upsert(spec.table, good.map((g) => g.row))
+            if (bad.length > 0) {
+              yield* sql`INSERT INTO input_row_rejections ${sql.insert(bad.map((b) => ({ sha256, ...b })))}
+                         ON CONFLICT (sha256, line) DO NOTHING`.pipe(Effect.orDie)
+            }
+            applied += good.length
+            rejected += bad.length
+          })
+        )
+      )
+      yield* sql`UPDATE input_files SET rows_applied = ${applied}, rows_rejected = ${rejected} WHERE sha256 = ${sha256}`
+      return { applied, rejected }
+    })
+
+  const applyFile = (runId: number, file: InboxFile, seenThisRun: Set<string>) =>
+    Effect.gen(function*() {
+      const base = { fileName: file.fileName, kind: file.kind }
+      if (file.kind === undefined) {
+        return yield* new FileRejected({
+          fileName: file.fileName,
+          reason: "ファイル名から種類が分かりません（orders_*.csv などの名前にしてください）"
+        })
+      }
+      const facts = yield* inspectFile(file.filePath).pipe(
+        Effect.mapError((reason) => new FileRejected({ fileName: file.fileName, reason: `ファイルを読めません: ${reason}` }))
+      )
+      if (facts.size === 0) return yield* new FileRejected({ fileName: file.fileName, reason: "ファイルが空です" })
+      const already = yield* sql<{ rows_rejected: number }>`
+        SELECT rows_rejected FROM input_files WHERE sha256 = ${facts.sha256}`
+      if (already.length > 0 || seenThisRun.has(facts.sha256)) {
+        seenThisRun.add(facts.sha256)
+        return {
+          ...base,
+          sha256: facts.sha256,
+          outcome: "already_applied",
+          rowsApplied: 0,
+          rowsRejected: already[0]?.rows_rejected ?? 0
+        } satisfies FileOutcome
+      }
+      seenThisRun.add(facts.sha256)
+      const counts = file.kind === "payout_schedule"
+        ? yield* applySchedule(sql, runId, file.fileName, file.filePath, facts.sha256)
+        : yield* applyCsv(runId, file, csvExports[file.kind], facts.sha256, facts.encoding)
+      return {
+        ...base,
+        sha256: facts.sha256,
+        outcome: "applied",
+        rowsApplied: counts.applied,
+        rowsRejected: counts.rejected
+      } satisfies FileOutcome
+    }).pipe(
+      // The savepoint: a rejected file leaves nothing behind.
+      sql.withTransaction,
+      Effect.catchTag("SqlError", Effect.die),
+      Effect.catchTag("FileRejected", (error) =>
+        findings.add([fileRejectedFinding(error)]).pipe(
+          Effect.as({
+            fileName: file.fileName,
+            kind: file.kind,
+            sha256: undefined,
+            outcome: "rejected",
+            rowsApplied: 0,
+            rowsRejected: 0
+          } satisfies FileOutcome)
+        )
+      ),
+      Effect.withSpan("Ingest.applyFile")
+    )
+
+  const ingestInbox = Effect.fn("Ingest.ingestInbox")(function*(inbox: string, runId: number) {
+    const files = yield* listInbox(inbox)
+    const seenThisRun = new Set<string>()
+    const outcomes: Array<FileOutcome> = []
+    for (const file of files) {
+      const outcome = yield* applyFile(runId, file, seenThisRun)
+      yield* Effect.logInfo("input file").pipe(
+        Effect.annotateLogs({ file: outcome.fileName, outcome: outcome.outcome, rows: outcome.rowsApplied, rejected: outcome.rowsRejected })
+      )
+      outcomes.push(outcome)
+    }
+    // Rows set aside from files of this inbox, whenever they were applied.
+    const hashes = outcomes.flatMap((o) => (o.sha256 === undefined ? [] : [o.sha256]))
+    if (hashes.length > 0) {
+      yield* sql`
+        INSERT INTO current_findings (code, subject_id, related_id, detail)
+        SELECT 'INPUT_ROW_REJECTED', f.file_name, r.line::text, r.line || '行目を読み込みませんでした: ' || r.reason
+        FROM input_row_rejections r JOIN input_files f USING (sha256)
+        WHERE r.sha256 IN ${sql.in(hashes)}`.pipe(Effect.orDie)
+    }
+    return {
+      files: outcomes,
+      anyRejected: outcomes.some((o) => o.outcome === "rejected" || o.rowsRejected > 0)
+    } satisfies IngestSummary
+  })
+
+  return { ingestInbox }
+}))

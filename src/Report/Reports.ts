@@ -1,0 +1,66 @@
+// Writes the two workbooks of a run beside their final place, so that a failed run
+// publishes nothing and a reader never opens half a file.
+import { Context, Effect, Layer } from "effect"
+import ExcelJS from "exceljs"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { ReportWriteFailed } from "../Domain/Errors.ts"
+import type { IngestSummary } from "../Ingest/Ingest.ts"
+import { FindingsStore } from "../Store/FindingsStore.ts"
+import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
+import { writeShippingWorkbook } from "./ShippingWorkbook.ts"
+
+export interface RunFacts {
+  readonly runId: number
+  readonly asOf: string
+  readonly ingest: IngestSummary
+}
+
+export interface StagedReports {
+  readonly directory: string
+  /** Moves the written files into place. */
+  readonly publish: Effect.Effect<ReadonlyArray<string>, ReportWriteFailed>
+  readonly discard: Effect.Effect<void>
+}
+
+export class Reports extends Context.Tag("keshikomi/Reports")<Reports, {
+  readonly stage: (facts: RunFacts, outDir: string) => Effect.Effect<StagedReports, ReportWriteFailed>
+}>() {}
+
+const failWith = (target: string) => (cause: unknown) =>
+  new ReportWriteFailed({ path: target, reason: cause instanceof Error ? cause.message : String(cause) })
+
+export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
+  const findings = yield* FindingsStore
+
+  const writeOne = (
+    target: string,
+    build: (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => Effect.Effect<void>
+  ) =>
+    Effect.gen(function*() {
+      const staging = `${target}.${process.pid}.partial`
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: staging, useStyles: true, useSharedStrings: false })
+      workbook.creator = "keshikomi"
+      yield* build(workbook)
+      yield* Effect.tryPromise({ try: () => workbook.commit(), catch: failWith(target) })
+      return { staging, target }
+    })
+
+  const stage = (facts: RunFacts, outDir: string) =>
+    Effect.gen(function*() {
+      const directory = path.join(outDir, facts.asOf)
+      yield* Effect.try({ try: () => fs.mkdirSync(directory, { recursive: true }), catch: failWith(directory) })
+      const files = [
+        yield* writeOne(path.join(directory, "shipping.xlsx"), (wb) => writeShippingWorkbook(wb, facts, findings)),
+        yield* writeOne(path.join(directory, "finance.xlsx"), (wb) => writeFinanceWorkbook(wb, facts, findings))
+      ]
+      return {
+        directory,
+        publish: Effect.forEach(files, ({ staging, target }) =>
+          Effect.try({ try: () => (fs.renameSync(staging, target), target), catch: failWith(target) })),
+        discard: Effect.sync(() => files.forEach(({ staging }) => fs.rmSync(staging, { force: true })))
+      } satisfies StagedReports
+    }).pipe(Effect.withSpan("Reports.stage"))
+
+  return { stage }
+}))

@@ -1,0 +1,34 @@
+// The parts of a summary sheet both workbooks share: the run, and the files it read.
+import { findingCodes, type FindingCode, type Side } from "../Domain/Finding.ts"
+import type { RunFacts } from "./Reports.ts"
+
+const outcomeLabel = { applied: "読み込み済", already_applied: "適用済（前回までに読み込み済）", rejected: "読み込めず" } as const
+
+export const runSection = (facts: RunFacts, title: string) => ({
+  title,
+  header: ["項目", "値"],
+  widths: [28, 40],
+  rows: [
+    ["基準日 (as_of)", facts.asOf],
+    ["実行番号", String(facts.runId)],
+    ["入力の状態", facts.ingest.anyRejected ? "読み込めなかった入力があります（入力エラー シート）" : "すべて読み込みました"]
+  ]
+})
+
+export const filesSection = (facts: RunFacts) => ({
+  title: "読み込んだファイル",
+  header: ["ファイル", "種類", "結果", "取り込んだ行", "除外した行"],
+  widths: [36, 20, 30, 14, 14],
+  kinds: ["text", "text", "text", "int", "int"] as const,
+  rows: facts.ingest.files.map((f) => [f.fileName, f.kind ?? "不明", outcomeLabel[f.outcome], f.rowsApplied, f.rowsRejected])
+})
+
+export const countsSection = (counts: ReadonlyMap<string, number>, side: Side) => ({
+  title: "コード別件数",
+  header: ["コード", "重要度", "件数"],
+  widths: [32, 12, 10],
+  kinds: ["text", "text", "int"] as const,
+  rows: (Object.keys(findingCodes) as Array<FindingCode>)
+    .filter((code) => findingCodes[code].side === side || findingCodes[code].side === "input")
+    .map((code) => [code, findingCodes[code].severity, counts.get(code) ?? 0])
+})

@@ -1,0 +1,163 @@
+// Writing one worksheet with the layout staff expect: header row frozen and filterable,
+// fixed column widths, yen as #,##0, dates as yyyy/mm/dd, errors and warnings shaded,
+// A4 landscape fitted to the page width with the header row repeated. Rows are streamed
+// and committed one by one; values are plain values, never formulas or links.
+import ExcelJS from "exceljs"
+import { Effect, Stream } from "effect"
+import type { Severity } from "../Domain/Finding.ts"
+
+export type CellKind = "text" | "yen" | "int" | "date"
+
+export interface Column<Row> {
+  readonly header: string
+  /** Width in characters; a full-width character counts as two. */
+  readonly width: number
+  readonly kind: CellKind
+  readonly value: (row: Row) => string | number | null | undefined
+}
+
+export interface SheetSpec<Row> {
+  readonly name: string
+  readonly columns: ReadonlyArray<Column<Row>>
+  /** Shades the row: errors red, warnings yellow. */
+  readonly severity?: (row: Row) => Severity | undefined
+  /** Emphasises the row (bold), e.g. a finding first raised by this run. */
+  readonly emphasise?: (row: Row) => boolean
+}
+
+// Excel's limit is 1,048,576 rows; the last one says how many were left out.
+const maxDataRows = 1_048_576 - 2
+
+const fills: Partial<Record<Severity, ExcelJS.Fill>> = {
+  error: { type: "pattern", pattern: "solid", fgColor: { argb: "FFF8D7DA" } },
+  warning: { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFF3CD" } }
+}
+const headerFill: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFDDEBF7" } }
+
+const numberFormats: Record<CellKind, string | undefined> = {
+  text: "@",
+  yen: "#,##0",
+  int: "0",
+  date: "yyyy/mm/dd"
+}
+
+/** `YYYY-MM-DD` → a date cell value (Excel dates carry no time zone). */
+const dateCell = (value: string) => {
+  const [y, m, d] = value.slice(0, 10).split("-").map(Number) as [number, number, number]
+  return new Date(Date.UTC(y, m - 1, d))
+}
+
+const cellValue = (kind: CellKind, value: string | number | null | undefined): ExcelJS.CellValue => {
+  if (value === null || value === undefined || value === "") return null
+  if (kind === "date" && typeof value === "string") return dateCell(value)
+  if (kind === "text") return String(value)
+  return typeof value === "number" ? value : Number(value)
+}
+
+const addSheet = (workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: string) => {
+  const sheet = workbook.addWorksheet(name, {
+    views: [{ state: "frozen", ySplit: 1 }],
+    pageSetup: {
+      paperSize: 9, // A4
+      orientation: "landscape",
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: "1:1",
+      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 }
+    }
+  })
+  return sheet
+}
+
+/** Writes `rows` into a new sheet; returns how many data rows it holds. */
+export const writeSheet = <Row, E, R>(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  spec: SheetSpec<Row>,
+  rows: Stream.Stream<Row, E, R>
+): Effect.Effect<number, E, R> =>
+  Effect.gen(function*() {
+    const sheet = addSheet(workbook, spec.name)
+    sheet.columns = spec.columns.map((column, index) => ({
+      key: `c${index}`,
+      width: column.width,
+      style: numberFormats[column.kind] === undefined ? {} : { numFmt: numberFormats[column.kind]! }
+    }))
+    const header = sheet.addRow(spec.columns.map((c) => c.header))
+    header.font = { bold: true }
+    header.eachCell((cell) => {
+      cell.fill = headerFill
+      cell.alignment = { vertical: "middle", wrapText: true }
+    })
+    header.commit()
+    let written = 0
+    let leftOut = 0
+    yield* Stream.runForEach(rows, (row) =>
+      Effect.sync(() => {
+        if (written >= maxDataRows) {
+          leftOut++
+          return
+        }
+        const excelRow = sheet.addRow(spec.columns.map((c) => cellValue(c.kind, c.value(row))))
+        const fill = spec.severity === undefined ? undefined : fills[spec.severity(row) ?? "info"]
+        const bold = spec.emphasise?.(row) ?? false
+        if (fill !== undefined || bold) {
+          excelRow.eachCell({ includeEmpty: true }, (cell) => {
+            if (fill !== undefined) cell.fill = fill
+            if (bold) cell.font = { bold: true }
+          })
+        }
+        excelRow.commit()
+        written++
+      })
+    )
+    if (leftOut > 0) {
+      sheet.addRow([`（Excel の行数の上限のため、ほかに ${leftOut} 行を省略しました）`]).commit()
+    }
+    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1 + written, column: spec.columns.length } }
+    sheet.commit()
+    return written
+  })
+
+/** A two-column sheet of labelled values (the summary sheets). */
+export const writeSummarySheet = (
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  name: string,
+  sections: ReadonlyArray<{
+    readonly title: string
+    readonly header: ReadonlyArray<string>
+    readonly widths?: ReadonlyArray<number>
+    readonly kinds?: ReadonlyArray<CellKind>
+    readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>
+  }>
+) =>
+  Effect.sync(() => {
+    const sheet = workbook.addWorksheet(name, {
+      pageSetup: { paperSize: 9, orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 }
+    })
+    const widest = Math.max(...sections.map((s) => s.header.length))
+    sheet.columns = Array.from({ length: widest }, (_, i) => ({
+      key: `c${i}`,
+      width: Math.max(...sections.map((s) => s.widths?.[i] ?? (i === 0 ? 28 : 16)))
+    }))
+    for (const section of sections) {
+      const title = sheet.addRow([section.title])
+      title.font = { bold: true, size: 12 }
+      title.commit()
+      const header = sheet.addRow([...section.header])
+      header.font = { bold: true }
+      header.eachCell((cell) => { cell.fill = headerFill })
+      header.commit()
+      for (const values of section.rows) {
+        const row = sheet.addRow(values.map((v, i) => cellValue(section.kinds?.[i] ?? (typeof v === "number" ? "int" : "text"), v)))
+        row.eachCell((cell, col) => {
+          const kind = section.kinds?.[col - 1]
+          const format = kind === undefined ? undefined : numberFormats[kind]
+          if (format !== undefined && kind !== "text") cell.numFmt = format
+        })
+        row.commit()
+      }
+      sheet.addRow([]).commit()
+    }
+    sheet.commit()
+  })
