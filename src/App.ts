@@ -3,6 +3,8 @@ import type { SqlClient } from "@effect/sql"
 import { Layer } from "effect"
 import type { DatabaseUnavailable } from "./Domain/Errors.ts"
 import { IngestLive } from "./Ingest/Ingest.ts"
+import { PayoutMatchLive } from "./Match/Payouts.ts"
+import { ShippingMatchLive } from "./Match/Shipping.ts"
 import { ReportsLive } from "./Report/Reports.ts"
 import { RunLive } from "./Run/Run.ts"
 import { DatabaseLive } from "./Store/Database.ts"
@@ -14,7 +16,7 @@ import { RunLogLive } from "./Store/RunLog.ts"
 export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) => {
   const store = Layer.mergeAll(RecordsLive, FindingsStoreLive, RunLogLive).pipe(Layer.provideMerge(database))
   return RunLive.pipe(
-    Layer.provide(Layer.mergeAll(IngestLive, ReportsLive)),
+    Layer.provide(Layer.mergeAll(IngestLive, ShippingMatchLive, PayoutMatchLive, ReportsLive)),
     Layer.provideMerge(store)
   )
 }

@@ -5,6 +5,8 @@ import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
 import type { InboxUnreadable, ReportWriteFailed } from "../Domain/Errors.ts"
 import { Ingest, type IngestSummary } from "../Ingest/Ingest.ts"
+import { PayoutMatch } from "../Match/Payouts.ts"
+import { ShippingMatch } from "../Match/Shipping.ts"
 import { Reports } from "../Report/Reports.ts"
 import { refreshCalendar } from "../Store/Calendar.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
@@ -36,6 +38,8 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
   const findings = yield* FindingsStore
   const reports = yield* Reports
   const runLog = yield* RunLog
+  const shipping = yield* ShippingMatch
+  const payouts = yield* PayoutMatch
 
   const run = Effect.fn("Run.run")(function*(options: RunOptions) {
     const staged = yield* Effect.gen(function*() {
@@ -43,6 +47,8 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* findings.begin
       yield* refreshCalendar(sql)
       const ingested = yield* ingest.ingestInbox(options.inbox, runId)
+      yield* shipping.raise(options.asOf)
+      yield* payouts.raise(options.asOf)
       yield* findings.merge(runId, options.asOf)
       const countsByCode = yield* findings.countsByCode(runId)
       const exitCode = ingested.anyRejected ? 2 : 0
