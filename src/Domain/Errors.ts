@@ -16,7 +16,11 @@ export class FileRejected extends Data.TaggedError("FileRejected")<{
   /** The line that broke the rule, when one did (money files are rejected for one bad row). */
   readonly line?: number
   readonly reason: string
-}> {}
+}> {
+  override get message() {
+    return `${this.fileName}${this.line === undefined ? "" : ` line ${this.line}`}: ${this.reason}`
+  }
+}
 
 /** The database could not be started or reached. */
 export class DatabaseUnavailable extends Data.TaggedError("DatabaseUnavailable")<{

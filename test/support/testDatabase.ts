@@ -1,6 +1,6 @@
 // Each test file gets its own database in the run's embedded PostgreSQL (globalSetup),
 // migrated like production, so files can run in parallel without sharing tables.
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 import pg from "pg"
 import { inject } from "vitest"
 import { appLayer } from "../../src/App.ts"
@@ -29,7 +29,7 @@ export const databaseLayer = (url: string) => MigrationsLive.pipe(Layer.provideM
 /** Runs the whole pipeline once, in process, against `url`. */
 export const runPipeline = (url: string, options: RunOptions) =>
   Effect.runPromise(
-    Effect.flatMap(Run, (run) => run.run(options)).pipe(Effect.provide(appLayer(databaseLayer(url))), Effect.scoped)
+    Effect.flatMap(Run, (run) => run.run(options)).pipe(Effect.provide(appLayer(databaseLayer(url))), Effect.scoped, Logger.withMinimumLogLevel(LogLevel.Warning))
   )
 
 /** Runs one query on `url` and returns its rows. */
