@@ -44,23 +44,24 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
       yield* build(workbook)
       yield* Effect.tryPromise({ try: () => workbook.commit(), catch: failWith(target) })
       return { staging, target }
-    })
+    }).pipe(Effect.onError(() => Effect.sync(() => fs.rmSync(`${target}.${process.pid}.partial`, { force: true }))))
 
-  const stage = (facts: RunFacts, outDir: string) =>
-    Effect.gen(function*() {
-      const directory = path.join(outDir, facts.asOf)
+  const stage = (facts: RunFacts, outDir: string) => {
+    const directory = path.join(outDir, facts.asOf)
+    const files: Array<{ readonly staging: string; readonly target: string }> = []
+    const discard = Effect.sync(() => files.forEach(({ staging }) => fs.rmSync(staging, { force: true })))
+    return Effect.gen(function*() {
       yield* Effect.try({ try: () => fs.mkdirSync(directory, { recursive: true }), catch: failWith(directory) })
-      const files = [
-        yield* writeOne(path.join(directory, "shipping.xlsx"), (wb) => writeShippingWorkbook(wb, facts, findings)),
-        yield* writeOne(path.join(directory, "finance.xlsx"), (wb) => writeFinanceWorkbook(wb, facts, findings))
-      ]
+      files.push(yield* writeOne(path.join(directory, "shipping.xlsx"), (wb) => writeShippingWorkbook(wb, facts, findings)))
+      files.push(yield* writeOne(path.join(directory, "finance.xlsx"), (wb) => writeFinanceWorkbook(wb, facts, findings)))
       return {
         directory,
         publish: Effect.forEach(files, ({ staging, target }) =>
           Effect.try({ try: () => (fs.renameSync(staging, target), target), catch: failWith(target) })),
-        discard: Effect.sync(() => files.forEach(({ staging }) => fs.rmSync(staging, { force: true })))
+        discard
       } satisfies StagedReports
-    }).pipe(Effect.withSpan("Reports.stage"))
+    }).pipe(Effect.onError(() => discard), Effect.withSpan("Reports.stage"))
+  }
 
   return { stage }
 }))

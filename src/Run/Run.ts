@@ -7,7 +7,7 @@ import type { InboxUnreadable, ReportWriteFailed } from "../Domain/Errors.ts"
 import { Ingest, type IngestSummary } from "../Ingest/Ingest.ts"
 import { PayoutMatch } from "../Match/Payouts.ts"
 import { ShippingMatch } from "../Match/Shipping.ts"
-import { Reports } from "../Report/Reports.ts"
+import { Reports, type StagedReports } from "../Report/Reports.ts"
 import { refreshCalendar } from "../Store/Calendar.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
 import { RunLog } from "../Store/RunLog.ts"
@@ -42,6 +42,8 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
   const payouts = yield* PayoutMatch
 
   const run = Effect.fn("Run.run")(function*(options: RunOptions) {
+    // Workbooks written during the transaction; removed if it does not commit.
+    let stagedReports: StagedReports | undefined
     const staged = yield* Effect.gen(function*() {
       const runId = yield* runLog.start(options.asOf)
       yield* findings.begin
@@ -53,9 +55,14 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       const countsByCode = yield* findings.countsByCode(runId)
       const exitCode = ingested.anyRejected ? 2 : 0
       const staged = yield* reports.stage({ runId, asOf: options.asOf, ingest: ingested }, options.outDir)
+      stagedReports = staged
       yield* runLog.finish(runId, exitCode === 0 ? "succeeded" : "succeeded_with_rejections", exitCode)
       return { runId, ingested, countsByCode, exitCode, staged } as const
-    }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
+    }).pipe(
+      sql.withTransaction,
+      Effect.catchTag("SqlError", Effect.die),
+      Effect.onExit((exit) => (exit._tag === "Failure" && stagedReports !== undefined ? stagedReports.discard : Effect.void))
+    )
     const published = yield* staged.staged.publish
     return {
       runId: staged.runId,

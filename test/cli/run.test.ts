@@ -1,0 +1,89 @@
+// The command as staff and cron run it: exit status, one-line errors, the workbooks.
+import ExcelJS from "exceljs"
+import { execFile } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { bankTransfersCsv, ordersCsv, tempDir, writeInbox } from "../support/inbox.ts"
+import { createTestDatabase, query } from "../support/testDatabase.ts"
+
+const bin = path.resolve(__dirname, "../../bin/keshikomi.mjs")
+
+const keshikomi = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
+      resolve({ code, stdout, stderr })
+    })
+  })
+
+const order = "PS-00000001,2023-08-10T21:14:03+09:00,S104233,サークル青空,B2023311,pictspace_anonymous,awaiting_shipment,1500"
+const findingsHeader = [
+  "コード (code)", "重要度 (severity)", "対象ID (subject_id)", "関連ID (related_id)", "内容 (detail)", "初回検出 (first_seen)", "状態 (status)"
+]
+
+describe("keshikomi run", () => {
+  it("exits 0 and writes both workbooks, each with a summary first and the exact Findings header", async () => {
+    const url = await createTestDatabase()
+    const out = tempDir()
+    const inbox = writeInbox({ "orders_20230901.csv": ordersCsv(order) })
+    const result = await keshikomi(["run", "--inbox", inbox, "--out", out, "--as-of", "2023-09-05"], { DATABASE_URL: url })
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    for (const name of ["shipping.xlsx", "finance.xlsx"]) {
+      const workbook = new ExcelJS.Workbook()
+      await workbook.xlsx.readFile(path.join(out, "2023-09-05", name))
+      expect(workbook.worksheets[0]!.name).toBe("サマリー")
+      const findings = workbook.getWorksheet("Findings")!
+      expect((findings.getRow(1).values as Array<unknown>).slice(1)).toEqual(findingsHeader)
+    }
+    expect(fs.readdirSync(path.join(out, "2023-09-05")).sort()).toEqual(["finance.xlsx", "shipping.xlsx"])
+  })
+
+  it("exits 2 when a bank file is rejected, and lists it on both workbooks' 入力エラー sheet", async () => {
+    const url = await createTestDatabase()
+    const out = tempDir()
+    const inbox = writeInbox({
+      "bank_transfers_20230821.csv": {
+        encoding: "cp932",
+        text: bankTransfersCsv("20230821-000001,2023/08/21,0009,ﾐﾂｲｽﾐﾄﾓ,123,ﾄｳｷﾖｳ,普通,1234567,ﾔﾏﾀﾞ ﾀﾛｳ,\"12,3OO\",145,,完了,")
+      }
+    })
+    const result = await keshikomi(["run", "--inbox", inbox, "--out", out, "--as-of", "2023-09-05"], { DATABASE_URL: url })
+    expect(result.code).toBe(2)
+    expect(await query(url, "SELECT * FROM transfers")).toEqual([])
+    for (const name of ["shipping.xlsx", "finance.xlsx"]) {
+      const workbook = new ExcelJS.Workbook()
+      await workbook.xlsx.readFile(path.join(out, "2023-09-05", name))
+      const row = workbook.getWorksheet("入力エラー")!.getRow(2)
+      expect(row.getCell(1).value).toBe("bank_transfers_20230821.csv")
+    }
+  })
+
+  it("exits 1 with one clear line when the inbox does not exist, changing nothing", async () => {
+    const url = await createTestDatabase()
+    const result = await keshikomi(["run", "--inbox", "/nonexistent/inbox", "--out", tempDir(), "--as-of", "2023-09-05"], {
+      DATABASE_URL: url
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split("\n")).toEqual(["keshikomi: inbox /nonexistent/inbox: フォルダがありません (no such folder)"])
+    expect(await query(url, "SELECT * FROM runs")).toEqual([])
+  })
+
+  it("exits 1 with one clear line when the database cannot be reached", async () => {
+    const result = await keshikomi(["run", "--inbox", tempDir(), "--out", tempDir(), "--as-of", "2023-09-05"], {
+      DATABASE_URL: "postgresql://keshikomi@127.0.0.1:1/keshikomi"
+    })
+    expect(result.code).toBe(1)
+    const lines = result.stderr.trim().split("\n")
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^keshikomi: database unavailable: /)
+    expect(result.stderr).not.toContain("postgresql://")
+  })
+
+  it("refuses an as-of that is not a date", async () => {
+    const result = await keshikomi(["run", "--inbox", tempDir(), "--as-of", "2023-9-5"], { DATABASE_URL: "postgresql://unused@127.0.0.1:1/x" })
+    expect(result.code).toBe(1)
+    expect(result.stderr + result.stdout).toContain("--as-of must be a date YYYY-MM-DD")
+  })
+})
