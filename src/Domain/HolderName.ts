@@ -71,7 +71,7 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\
 
 // Each kind's pattern, tried on the name with its separators still in place so that
 // `(ｶ ﾄｳｷﾖｳｼﾃﾝ` still reads as an abbreviation.
-const companyPatterns: ReadonlyArray<{ readonly token: string; readonly pattern: RegExp }> = COMPANY_KINDS.map(
+const companyPatterns: ReadonlyArray<{ readonly pattern: RegExp }> = COMPANY_KINDS.map(
   (kind) => {
     const letter = escapeRegExp(kind.letter)
     const alternatives = [
@@ -81,48 +81,44 @@ const companyPatterns: ReadonlyArray<{ readonly token: string; readonly pattern:
       `(?<!${WORD_CHAR})${letter}\\)`,
       `\\(${letter}(?!${WORD_CHAR})`
     ]
-    return { token: kind.token, pattern: new RegExp(alternatives.join("|"), "gu") }
+    return { pattern: new RegExp(alternatives.join("|"), "gu") }
   }
 )
 
 // The spelled-out words are matched once separators are gone, as
 // `カブシキ ガイシヤ` may be split.
-const companyWordPatterns: ReadonlyArray<{ readonly token: string; readonly pattern: RegExp }> = COMPANY_KINDS.map(
-  (kind) => ({ token: kind.token, pattern: new RegExp(kind.words.map(escapeRegExp).join("|"), "gu") })
+const companyWordPatterns: ReadonlyArray<{ readonly pattern: RegExp }> = COMPANY_KINDS.map(
+  (kind) => ({ pattern: new RegExp(kind.words.map(escapeRegExp).join("|"), "gu") })
 )
+
+// Each kind's abbreviation is first replaced, where it stands, by a private-use
+// character (not a word character, so it still bounds the patterns of the next kind),
+// and at the end by the kind's one token.
+const placeholders = COMPANY_KINDS.map((_, index) => String.fromCharCode(0xe000 + index))
+const tokenOfPlaceholder = new Map(COMPANY_KINDS.map((kind, index) => [placeholders[index]!, kind.token]))
+const PLACEHOLDER = /[\uE000-\uE0FF]/gu
 
 /**
  * The form in which two holder names are compared. Width, hiragana/katakana, small
  * kana, spaces and dash-like marks no longer matter; a company abbreviation
- * (株式会社, カ), (カ, ㈱ …) becomes one token per kind, put in front, so that
- * `カ)アオゾラシヨウジ` and `アオゾラショウジ（カ）` are one name.
+ * (株式会社, カ), (カ, ㈱ …) becomes one token per kind where it stands, so that
+ * `カ)アオゾラシヨウジ` and `株式会社アオゾラショウジ` are one name, while
+ * `アオゾラショウジ(カ` (後株: the company's name ends in 株式会社) is another.
  */
 export const normaliseHolderName = (name: string): string => {
   const kana = name
     .normalize("NFKC")
     .replace(SPACE_BEFORE_VOICED_MARK, "")
     .normalize("NFC")
+    .replace(PLACEHOLDER, "")
     .replace(HIRAGANA, (char) => String.fromCodePoint(char.codePointAt(0)! + 0x60))
     .replace(SMALL_KANA, (char) => SMALL_TO_LARGE[char]!)
     .replace(DASH_OR_LONG_VOWEL, LONG_VOWEL)
     .replace(/[a-z]+/g, (latin) => latin.toUpperCase())
 
-  const companies: Array<string> = []
-  const take = (token: string) => () => {
-    companies.push(token)
-    // A space: a boundary for the next kind's patterns, removed with the other
-    // separators.
-    return " "
-  }
-
   let rest = kana
-  for (const { pattern, token } of companyPatterns) rest = rest.replace(pattern, take(token))
+  companyPatterns.forEach(({ pattern }, index) => (rest = rest.replace(pattern, placeholders[index]!)))
   rest = rest.replace(SEPARATOR, "")
-  for (const { pattern, token } of companyWordPatterns) rest = rest.replace(pattern, take(token))
-  rest = rest.replace(SEPARATOR, "")
-
-  // Tokens in a fixed order, so where the abbreviation stood does not matter.
-  const order = COMPANY_KINDS.map((kind) => kind.token)
-  companies.sort((a, b) => order.indexOf(a) - order.indexOf(b))
-  return companies.join("") + rest
+  companyWordPatterns.forEach(({ pattern }, index) => (rest = rest.replace(pattern, placeholders[index]!)))
+  return rest.replace(SEPARATOR, "").replace(PLACEHOLDER, (p) => tokenOfPlaceholder.get(p)!)
 }

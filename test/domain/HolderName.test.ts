@@ -51,43 +51,53 @@ describe("normaliseHolderName", () => {
   ])("%s equals %s", same)
 
   describe("company abbreviations", () => {
-    const aozoraKabushiki = [
+    // 前株: 株式会社 before the name, カ) in the bank's form.
+    const kabushikiBefore = [
       "カ)アオゾラシヨウジ",
       "ｶ)ｱｵｿﾞﾗｼﾖｳｼﾞ",
       "ｶ) ｱｵｿﾞﾗ ｼﾖｳｼﾞ",
       "株式会社アオゾラショウジ",
       "株式会社　アオゾラショウジ",
-      "アオゾラショウジ株式会社",
-      "アオゾラショウジ（カ）",
-      "アオゾラショウジ(カ)",
       "（カ）アオゾラショウジ",
-      "ｱｵｿﾞﾗｼﾖｳｼﾞ(ｶ",
-      "ｱｵｿﾞﾗｼﾖｳｼﾞ (ｶ",
       "ｶﾌﾞｼｷｶﾞｲｼｬ ｱｵｿﾞﾗｼﾖｳｼﾞ",
       "カブシキカイシャアオゾラショウジ",
       "かぶしきがいしゃ あおぞらしょうじ",
-      "アオゾラショウジ　カブシキ　ガイシャ",
       "㈱アオゾラショウジ",
-      "アオゾラショウジ(株)",
       "㍿アオゾラショウジ"
     ]
-    it.each(aozoraKabushiki)("%s is カ) アオゾラシヨウジ", (form) => {
+    it.each(kabushikiBefore)("%s is カ)アオゾラシヨウジ", (form) => {
       expect(normaliseHolderName(form)).toBe(normaliseHolderName("カ)アオゾラシヨウジ"))
     })
 
-    it("makes one token of the kind, in front of the name", () => {
-      expect(normaliseHolderName("アオゾラショウジ（カ）")).toBe("(カ)アオゾラシヨウジ")
+    // 後株: 株式会社 after the name, (カ in the bank's form.
+    const kabushikiAfter = [
+      "アオゾラショウジ株式会社",
+      "アオゾラショウジ（カ）",
+      "アオゾラショウジ(カ)",
+      "ｱｵｿﾞﾗｼﾖｳｼﾞ(ｶ",
+      "ｱｵｿﾞﾗｼﾖｳｼﾞ (ｶ",
+      "アオゾラショウジ　カブシキ　ガイシャ",
+      "アオゾラショウジ(株)"
+    ]
+    it.each(kabushikiAfter)("%s is ｱｵｿﾞﾗｼﾖｳｼﾞ(ｶ", (form) => {
+      expect(normaliseHolderName(form)).toBe(normaliseHolderName("ｱｵｿﾞﾗｼﾖｳｼﾞ(ｶ"))
+    })
+
+    it("unifies the abbreviation where it stands: 株式会社X and X株式会社 are two companies", () => {
+      expect(normaliseHolderName("アオゾラショウジ（カ）")).toBe("アオゾラシヨウジ(カ)")
+      expect(normaliseHolderName("株式会社アオゾラショウジ")).toBe("(カ)アオゾラシヨウジ")
+      expect(normaliseHolderName("株式会社アオゾラショウジ")).not.toBe(normaliseHolderName("アオゾラショウジ株式会社"))
     })
 
     it.each([
       ["ユ)アオゾラシヨウジ", "有限会社アオゾラショウジ"],
-      ["ﾕ)ｱｵｿﾞﾗｼﾖｳｼﾞ", "アオゾラショウジ有限会社"],
-      ["ｱｵｿﾞﾗｼﾖｳｼﾞ(ﾕ", "ユウゲンガイシャアオゾラショウジ"],
+      ["ﾕ)ｱｵｿﾞﾗｼﾖｳｼﾞ", "ユウゲンガイシャアオゾラショウジ"],
+      ["ｱｵｿﾞﾗｼﾖｳｼﾞ(ﾕ", "アオゾラショウジ有限会社"],
       ["(ﾕ)ｱｵｿﾞﾗｼﾖｳｼﾞ", "ゆうげんかいしゃ あおぞらしょうじ"],
       ["ユ)アオゾラシヨウジ", "㈲アオゾラショウジ"],
       ["ド)アオゾラシヨウジ", "合同会社アオゾラショウジ"],
-      ["ﾄﾞ)ｱｵｿﾞﾗｼﾖｳｼﾞ", "アオゾラショウジ合同会社"],
-      ["ｱｵｿﾞﾗｼﾖｳｼﾞ(ﾄﾞ", "ゴウドウガイシャアオゾラショウジ"],
+      ["ﾄﾞ)ｱｵｿﾞﾗｼﾖｳｼﾞ", "ゴウドウガイシャアオゾラショウジ"],
+      ["ｱｵｿﾞﾗｼﾖｳｼﾞ(ﾄﾞ", "アオゾラショウジ合同会社"],
       ["(ﾄﾞ)ｱｵｿﾞﾗｼﾖｳｼﾞ", "ごうどうかいしゃ アオゾラショウジ"],
       // a branch after the company name
       ["ｶ)ｱｵｿﾞﾗｼﾖｳｼﾞ ﾄｳｷﾖｳｼﾃﾝ", "株式会社アオゾラショウジ　トウキョウシテン"],
