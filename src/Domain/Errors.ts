@@ -40,3 +40,10 @@ export class ReportWriteFailed extends Data.TaggedError("ReportWriteFailed")<{
     return `cannot write ${this.path}: ${this.reason}`
   }
 }
+
+/** Another run holds the database (cron and a manual run at once). */
+export class RunInProgress extends Data.TaggedError("RunInProgress")<{}> {
+  override get message() {
+    return "another keshikomi run is in progress on this database; nothing was changed (try again when it has finished)"
+  }
+}

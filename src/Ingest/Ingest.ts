@@ -8,6 +8,7 @@ import * as path from "node:path"
 import { FileRejected, InboxUnreadable } from "../Domain/Errors.ts"
 import type { Finding } from "../Domain/Finding.ts"
 import { exportKinds, type ExportKind, isMoneyKind, kindOfFileName } from "../Domain/Kind.ts"
+import { Progress } from "./Progress.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
 import { Records } from "../Store/Records.ts"
 import { csvRows } from "./Csv.ts"
@@ -83,6 +84,7 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const records = yield* Records
   const findings = yield* FindingsStore
+  const progress = yield* Progress
 
   /** Decodes and stores one CSV file; returns counts. Fails with FileRejected. */
   const applyCsv = (runId: number, file: InboxFile, spec: AnyCsvExport, sha256: string, encoding: "utf-8" | "cp932") =>
@@ -128,9 +130,11 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
             }
             applied += good.length
             rejected += bad.length
+            yield* progress.advance(file.fileName, applied + rejected)
           })
         )
       )
+      yield* progress.finish
       yield* sql`UPDATE input_files SET rows_applied = ${applied}, rows_rejected = ${rejected} WHERE sha256 = ${sha256}`
       return { applied, rejected }
     })

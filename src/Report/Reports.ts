@@ -27,6 +27,19 @@ export class Reports extends Context.Tag("keshikomi/Reports")<Reports, {
   readonly stage: (facts: RunFacts, outDir: string) => Effect.Effect<StagedReports, ReportWriteFailed>
 }>() {}
 
+export interface WorkbookStamp {
+  readonly side: "shipping" | "finance"
+  readonly asOf: string
+  readonly runId: number
+}
+
+export const workbookStamp = (stamp: WorkbookStamp) => `keshikomi ${stamp.side} as_of=${stamp.asOf} run=${stamp.runId}`
+
+export const readWorkbookStamp = (keywords: string | undefined): WorkbookStamp | undefined => {
+  const m = /^keshikomi (shipping|finance) as_of=(\d{4}-\d{2}-\d{2}) run=(\d+)$/.exec(keywords ?? "")
+  return m === null ? undefined : { side: m[1] as WorkbookStamp["side"], asOf: m[2]!, runId: Number(m[3]) }
+}
+
 const failWith = (target: string) => (cause: unknown) =>
   new ReportWriteFailed({ path: target, reason: cause instanceof Error ? cause.message : String(cause) })
 
@@ -34,6 +47,8 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
   const findings = yield* FindingsStore
 
   const writeOne = (
+    side: "shipping" | "finance",
+    facts: RunFacts,
     target: string,
     build: (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => Effect.Effect<void>
   ) =>
@@ -41,6 +56,8 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
       const staging = `${target}.${process.pid}.partial`
       const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: staging, useStyles: true, useSharedStrings: false })
       workbook.creator = "keshikomi"
+      // Read back by `resolve --from-workbook` to refuse a workbook of another day.
+      workbook.keywords = workbookStamp({ side, asOf: facts.asOf, runId: facts.runId })
       yield* build(workbook)
       yield* Effect.tryPromise({ try: () => workbook.commit(), catch: failWith(target) })
       return { staging, target }
@@ -52,8 +69,8 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
     const discard = Effect.sync(() => files.forEach(({ staging }) => fs.rmSync(staging, { force: true })))
     return Effect.gen(function*() {
       yield* Effect.try({ try: () => fs.mkdirSync(directory, { recursive: true }), catch: failWith(directory) })
-      files.push(yield* writeOne(path.join(directory, "shipping.xlsx"), (wb) => writeShippingWorkbook(wb, facts, findings)))
-      files.push(yield* writeOne(path.join(directory, "finance.xlsx"), (wb) => writeFinanceWorkbook(wb, facts, findings)))
+      files.push(yield* writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), (wb) => writeShippingWorkbook(wb, facts, findings)))
+      files.push(yield* writeOne("finance", facts, path.join(directory, "finance.xlsx"), (wb) => writeFinanceWorkbook(wb, facts, findings)))
       return {
         directory,
         publish: Effect.forEach(files, ({ staging, target }) =>

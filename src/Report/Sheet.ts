@@ -23,6 +23,29 @@ export interface SheetSpec<Row> {
   readonly severity?: (row: Row) => Severity | undefined
   /** Emphasises the row (bold), e.g. a finding first raised by this run. */
   readonly emphasise?: (row: Row) => boolean
+  /**
+   * Makes the sheet a place to record decisions: adds 対応状況 (a drop-down), メモ and
+   * the finding's key, which `keshikomi resolve --from-workbook` reads back.
+   */
+  readonly decisionKey?: (row: Row) => FindingKey
+}
+
+/** The identity of a finding, as written in a workbook's 指摘キー column. */
+export interface FindingKey {
+  readonly code: string
+  readonly subject_id: string
+  readonly related_id: string
+}
+
+export const decisionHeaders = { status: "対応状況", memo: "メモ", key: "指摘キー" } as const
+export const decisionChoices = { open: "未対応", done: "対応済" } as const
+
+export const formatFindingKey = (key: FindingKey) => [key.code, key.subject_id, key.related_id].join("|")
+export const parseFindingKey = (text: string): FindingKey | undefined => {
+  const [code, subject_id, ...related] = text.split("|")
+  return code === undefined || subject_id === undefined || code === "" || subject_id === ""
+    ? undefined
+    : { code, subject_id, related_id: related.join("|") }
 }
 
 // Excel's limit is 1,048,576 rows; the last one says how many were left out.
@@ -46,6 +69,10 @@ const dateCell = (value: string) => {
   const [y, m, d] = value.slice(0, 10).split("-").map(Number) as [number, number, number]
   return new Date(Date.UTC(y, m - 1, d))
 }
+
+/** 0 → A, 25 → Z, 26 → AA. */
+const columnLetter = (index: number): string =>
+  index < 26 ? String.fromCharCode(65 + index) : columnLetter(Math.floor(index / 26) - 1) + String.fromCharCode(65 + (index % 26))
 
 const cellValue = (kind: CellKind, value: string | number | null | undefined): ExcelJS.CellValue => {
   if (value === null || value === undefined || value === "") return null
@@ -78,12 +105,19 @@ export const writeSheet = <Row, E, R>(
 ): Effect.Effect<number, E, R> =>
   Effect.gen(function*() {
     const sheet = addSheet(workbook, spec.name)
-    sheet.columns = spec.columns.map((column, index) => ({
+    const decisionKey = spec.decisionKey
+    const columns: ReadonlyArray<Column<Row>> = decisionKey === undefined ? spec.columns : [
+      ...spec.columns,
+      { header: decisionHeaders.status, width: 10, kind: "text", value: () => decisionChoices.open },
+      { header: decisionHeaders.memo, width: 30, kind: "text", value: () => null },
+      { header: decisionHeaders.key, width: 40, kind: "text", value: (row) => formatFindingKey(decisionKey(row)) }
+    ]
+    sheet.columns = columns.map((column, index) => ({
       key: `c${index}`,
       width: column.width,
       style: numberFormats[column.kind] === undefined ? {} : { numFmt: numberFormats[column.kind]! }
     }))
-    const header = sheet.addRow(spec.columns.map((c) => c.header))
+    const header = sheet.addRow(columns.map((c) => c.header))
     header.font = { bold: true }
     header.eachCell((cell) => {
       cell.fill = headerFill
@@ -98,7 +132,7 @@ export const writeSheet = <Row, E, R>(
           leftOut++
           return
         }
-        const excelRow = sheet.addRow(spec.columns.map((c) => cellValue(c.kind, c.value(row))))
+        const excelRow = sheet.addRow(columns.map((c) => cellValue(c.kind, c.value(row))))
         const fill = spec.severity === undefined ? undefined : fills[spec.severity(row) ?? "info"]
         const bold = spec.emphasise?.(row) ?? false
         if (fill !== undefined || bold) {
@@ -114,7 +148,19 @@ export const writeSheet = <Row, E, R>(
     if (leftOut > 0) {
       sheet.addRow([`（Excel の行数の上限のため、ほかに ${leftOut} 行を省略しました）`]).commit()
     }
-    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1 + written, column: spec.columns.length } }
+    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1 + written, column: columns.length } }
+    if (decisionKey !== undefined && written > 0) {
+      const statusColumn = columnLetter(columns.length - 2)
+      // The streaming writer has sheet-level data validations; exceljs's types omit them.
+      ;(sheet as unknown as { dataValidations: { add: (range: string, rule: ExcelJS.DataValidation) => void } }).dataValidations.add(`${statusColumn}2:${statusColumn}${1 + written}`, {
+        type: "list",
+        allowBlank: true,
+        formulae: [`"${decisionChoices.open},${decisionChoices.done}"`],
+        showErrorMessage: true,
+        errorTitle: decisionHeaders.status,
+        error: `${decisionChoices.open} か ${decisionChoices.done} を選んでください`
+      })
+    }
     sheet.commit()
     return written
   })

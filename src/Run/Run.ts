@@ -2,8 +2,8 @@
 // workbooks are moved into place only after that transaction commits. A run that fails
 // leaves the database and the published reports exactly as they were.
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Layer } from "effect"
-import type { InboxUnreadable, ReportWriteFailed } from "../Domain/Errors.ts"
+import { Cause, Context, Data, Effect, Layer, Option } from "effect"
+import type { InboxUnreadable, ReportWriteFailed, RunInProgress } from "../Domain/Errors.ts"
 import { Ingest, type IngestSummary } from "../Ingest/Ingest.ts"
 import { PayoutMatch } from "../Match/Payouts.ts"
 import { ShippingMatch } from "../Match/Shipping.ts"
@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly inbox: string
   readonly outDir: string
   readonly asOf: string
+  /** Do everything and write the workbooks, but commit nothing. */
+  readonly dryRun?: boolean
 }
 
 export interface RunResult {
@@ -28,8 +30,11 @@ export interface RunResult {
   readonly exitCode: 0 | 2
 }
 
+/** Ends a dry run's transaction (rolling it back) while keeping what it found. */
+class DryRunDone extends Data.TaggedError("DryRunDone")<{ readonly result: RunResult }> {}
+
 export class Run extends Context.Tag("keshikomi/Run")<Run, {
-  readonly run: (options: RunOptions) => Effect.Effect<RunResult, InboxUnreadable | ReportWriteFailed>
+  readonly run: (options: RunOptions) => Effect.Effect<RunResult, InboxUnreadable | ReportWriteFailed | RunInProgress>
 }>() {}
 
 export const RunLive = Layer.effect(Run, Effect.gen(function*() {
@@ -44,7 +49,8 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
   const run = Effect.fn("Run.run")(function*(options: RunOptions) {
     // Workbooks written during the transaction; removed if it does not commit.
     let stagedReports: StagedReports | undefined
-    const staged = yield* Effect.gen(function*() {
+    const transaction = Effect.gen(function*() {
+      yield* runLog.lock
       const runId = yield* runLog.start(options.asOf)
       yield* findings.begin
       yield* refreshCalendar(sql)
@@ -53,25 +59,37 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* payouts.raise(options.asOf)
       yield* findings.merge(runId, options.asOf)
       const countsByCode = yield* findings.countsByCode(runId)
-      const exitCode = ingested.anyRejected ? 2 : 0
-      const staged = yield* reports.stage({ runId, asOf: options.asOf, ingest: ingested }, options.outDir)
-      stagedReports = staged
-      yield* runLog.finish(runId, exitCode === 0 ? "succeeded" : "succeeded_with_rejections", exitCode)
-      return { runId, ingested, countsByCode, exitCode, staged } as const
-    }).pipe(
+      const exitCode: 0 | 2 = ingested.anyRejected ? 2 : 0
+      stagedReports = yield* reports.stage({ runId, asOf: options.asOf, ingest: ingested }, options.outDir)
+      yield* runLog.finish(runId, exitCode === 0 ? "succeeded" : "succeeded_with_rejections", exitCode, {
+        counts: countsByCode,
+        files: ingested.files
+      })
+      const result = { runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, exitCode }
+      // A dry run leaves by failing, which rolls the transaction back.
+      if (options.dryRun === true) return yield* Effect.fail(new DryRunDone({ result }))
+      return result
+    })
+    const committed = yield* transaction.pipe(
       sql.withTransaction,
       Effect.catchTag("SqlError", Effect.die),
-      Effect.onExit((exit) => (exit._tag === "Failure" && stagedReports !== undefined ? stagedReports.discard : Effect.void))
+      Effect.catchTag("DryRunDone", (done) => Effect.succeed(done.result)),
+      Effect.onExit((exit) =>
+        exit._tag === "Success"
+          ? Effect.void
+          : Effect.andThen(
+            stagedReports?.discard ?? Effect.void,
+            // RunInProgress: the other run's history is its own; record nothing.
+            Cause.failureOption(exit.cause).pipe(Option.exists((e) => e._tag === "RunInProgress"))
+              ? Effect.void
+              : (Cause.isInterruptedOnly(exit.cause)
+                ? runLog.recordFailure(options.asOf, "interrupted", 130)
+                : runLog.recordFailure(options.asOf, "failed", 1))
+          )
+      )
     )
-    const published = yield* staged.staged.publish
-    return {
-      runId: staged.runId,
-      asOf: options.asOf,
-      ingest: staged.ingested,
-      reports: published,
-      countsByCode: staged.countsByCode,
-      exitCode: staged.exitCode
-    } satisfies RunResult
+    const published = yield* stagedReports!.publish
+    return { ...committed, reports: published } satisfies RunResult
   })
 
   return { run }

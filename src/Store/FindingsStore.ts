@@ -13,7 +13,11 @@ export interface FindingRow {
   readonly related_id: string
   readonly detail: string
   readonly first_seen: string
-  readonly status: "新規" | "継続" | "対応済"
+  readonly status: "新規" | "継続" | "対応済" | "解消済"
+  readonly resolved_by: string | null
+  readonly resolution_note: string | null
+  /** Japan time, `YYYY-MM-DD HH:MM`. */
+  readonly resolved_at: string | null
 }
 
 export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<FindingsStore, {
@@ -24,6 +28,8 @@ export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<Findin
   readonly merge: (runId: number, asOf: string) => Effect.Effect<void>
   /** Counts of the findings raised by run `runId`, by code. */
   readonly countsByCode: (runId: number) => Effect.Effect<ReadonlyMap<string, number>>
+  /** The findings of one side that run `runId` closed: the data no longer raises them (解消済). */
+  readonly closedBy: (runId: number, side: Side) => Stream.Stream<FindingRow>
   /** The findings raised by run `runId` for one side (input findings always included), errors first. */
   readonly raisedBy: (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) => Stream.Stream<FindingRow>
 }>() {}
@@ -69,9 +75,13 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
         FROM current_findings c JOIN finding_codes k USING (code)
         ORDER BY c.code, c.subject_id, c.related_id, c.detail
         ON CONFLICT (code, subject_id, related_id) DO UPDATE
-          SET detail = EXCLUDED.detail, last_run = EXCLUDED.last_run, closed_on = NULL`
+          SET detail = EXCLUDED.detail, last_run = EXCLUDED.last_run, closed_on = NULL,
+              -- A finding that had closed and comes back is a new problem: the old decision no longer holds.
+              resolved_at = CASE WHEN findings.closed_on IS NULL THEN findings.resolved_at END,
+              resolved_by = CASE WHEN findings.closed_on IS NULL THEN findings.resolved_by END,
+              resolution_note = CASE WHEN findings.closed_on IS NULL THEN findings.resolution_note END`
       yield* sql`
-        UPDATE findings SET closed_on = ${asOf}::date
+        UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
         WHERE closed_on IS NULL AND last_run <> ${runId}`
     }).pipe(Effect.orDie)
 
@@ -85,7 +95,10 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
     sql<FindingRow>`
       SELECT code, severity, subject_id, related_id, detail,
              to_char(first_seen, 'YYYY-MM-DD') AS first_seen,
-             CASE WHEN first_run = ${runId} THEN '新規' ELSE '継続' END AS status
+             CASE WHEN resolved_at IS NOT NULL THEN '対応済'
+                  WHEN first_run = ${runId} THEN '新規' ELSE '継続' END AS status,
+             resolved_by, resolution_note,
+             to_char(resolved_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI') AS resolved_at
       FROM findings
       WHERE last_run = ${runId} AND side IN (${side}, 'input')
         ${options?.codes === undefined ? sql`` : sql`AND code IN ${sql.in(options.codes)}`}
@@ -93,5 +106,17 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
       Stream.orDie
     )
 
-  return { begin, add, merge, countsByCode, raisedBy }
+  const closedBy = (runId: number, side: Side) =>
+    sql<FindingRow>`
+      SELECT code, severity, subject_id, related_id, detail,
+             to_char(first_seen, 'YYYY-MM-DD') AS first_seen, '解消済' AS status,
+             resolved_by, resolution_note,
+             to_char(resolved_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI') AS resolved_at
+      FROM findings
+      WHERE closed_run = ${runId} AND side IN (${side}, 'input')
+      ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, subject_id, related_id`.stream.pipe(
+      Stream.orDie
+    )
+
+  return { begin, add, merge, countsByCode, raisedBy, closedBy }
 }))

@@ -1,21 +1,11 @@
 // The command as staff and cron run it: exit status, one-line errors, the workbooks.
 import ExcelJS from "exceljs"
-import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
+import { keshikomi } from "../support/cli.ts"
 import { bankTransfersCsv, ordersCsv, tempDir, writeInbox } from "../support/inbox.ts"
 import { createTestDatabase, query } from "../support/testDatabase.ts"
-
-const bin = path.resolve(__dirname, "../../bin/keshikomi.mjs")
-
-const keshikomi = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
-      resolve({ code, stdout, stderr })
-    })
-  })
 
 const order = "PS-00000001,2023-08-10T21:14:03+09:00,S104233,サークル青空,B2023311,pictspace_anonymous,awaiting_shipment,1500"
 const findingsHeader = [
@@ -67,7 +57,11 @@ describe("keshikomi run", () => {
     })
     expect(result.code).toBe(1)
     expect(result.stderr.trim().split("\n")).toEqual(["keshikomi: inbox /nonexistent/inbox: フォルダがありません (no such folder)"])
-    expect(await query(url, "SELECT * FROM runs")).toEqual([])
+    // Only the history records the failed run; no data was written.
+    expect(await query(url, "SELECT as_of::text, outcome, exit_code FROM runs")).toEqual([
+      { as_of: "2023-09-05", outcome: "failed", exit_code: 1 }
+    ])
+    expect(await query(url, "SELECT * FROM findings")).toEqual([])
   })
 
   it("exits 1 with one clear line when the database cannot be reached", async () => {

@@ -159,7 +159,7 @@ describe("a failed run", () => {
   it("leaves the database exactly as it was", async () => {
     await runPipeline(url, { inbox: writeInbox({ "orders_20230901.csv": ordersCsv(order("PS-00000001")) }), outDir: out, asOf })
     const before = await snapshot(url)
-    const runsBefore = await query(url, "SELECT run_id FROM runs")
+    const runsBefore = await query(url, "SELECT run_id, outcome FROM runs")
     // The output folder is a file: the workbooks cannot be written after ingest succeeded.
     const blocked = path.join(tempDir(), "not-a-folder")
     fs.writeFileSync(blocked, "")
@@ -169,7 +169,10 @@ describe("a failed run", () => {
     })
     await expect(runPipeline(url, { inbox, outDir: blocked, asOf })).rejects.toThrow()
     expect(await snapshot(url)).toEqual(before)
-    expect(await query(url, "SELECT run_id FROM runs")).toEqual(runsBefore)
+    // The history gains one line saying the run failed; nothing else changed.
+    const runsAfter = await query<{ run_id: string; outcome: string }>(url, "SELECT run_id, outcome FROM runs ORDER BY run_id")
+    expect(runsAfter.slice(0, -1)).toEqual(runsBefore)
+    expect(runsAfter.at(-1)!.outcome).toBe("failed")
   })
 })
 
