@@ -1,25 +1,69 @@
 // shipping.xlsx: for shipping staff at the office. Shows order, parcel and seller ids,
-// circle and item names and counts; never anything about payouts or bank accounts.
-import { Effect } from "effect"
+// circle and item names and counts; the buyer's address only on 再発送リスト, for
+// orders ready to re-ship; never anything about payouts or bank accounts.
+import { Chunk, Effect, Stream } from "effect"
 import type ExcelJS from "exceljs"
 import type { FindingsStore } from "../Store/FindingsStore.ts"
+import type { ShippingQueries, WaitingParcel } from "../Store/ShippingQueries.ts"
 import { findingsSheet, inputCodes, inputErrorsSheet } from "./FindingsSheet.ts"
 import type { RunFacts } from "./Reports.ts"
-import { countsSection, filesSection, runSection } from "./RunSummary.ts"
+import { closedSection, countsSection, filesSection, runSection } from "./RunSummary.ts"
 import { writeSheet, writeSummarySheet } from "./Sheet.ts"
+import { shippingActions } from "./ShippingActions.ts"
+import { actionSheet, awaitingSheet, readySheet } from "./ShippingSheets.ts"
+
+const actionGuides = Object.entries(shippingActions).map(([code, g]) => ({ code, ...g }))
+
+const waitingRow = (label: string, waiting: WaitingParcel | undefined): ReadonlyArray<string | number | null> =>
+  waiting === undefined
+    ? [label, "なし", null, null, null, null]
+    : [label, waiting.parcel_id, waiting.order_id, waiting.received_on, waiting.calendar_days, waiting.business_days]
 
 export const writeShippingWorkbook = (
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   facts: RunFacts,
-  findings: FindingsStore["Type"]
+  findings: FindingsStore["Type"],
+  queries: ShippingQueries
 ) =>
   Effect.gen(function*() {
     const counts = yield* findings.countsByCode(facts.runId)
+    const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "shipping").pipe(Stream.take(501))))
+    const longestReady = yield* queries.longestReady(facts.runId, facts.asOf)
+    const oldest = yield* queries.oldestNotReshipped(facts.runId, facts.asOf)
+    const awaitingSellers = yield* queries.awaitingSellerCount(facts.runId)
+    const count = (code: string) => counts.get(code) ?? 0
+    const actionCount = Object.keys(shippingActions).reduce((n, code) => n + count(code), 0)
+
     yield* writeSummarySheet(workbook, "サマリー", [
       runSection(facts, "発送照合（ピクスペ匿名転送）"),
+      {
+        title: "作業リスト",
+        header: ["シート", "件数", "内容"],
+        widths: [28, 10, 60],
+        kinds: ["text", "int", "text"],
+        rows: [
+          ["再発送リスト", count("SHIP_READY"), `いま再発送する注文（うち至急 ${count("SHIP_NOT_RESHIPPED")} 件: 3営業日以上待っている）`],
+          ["要対応", actionCount, "返送・確認・保留が必要なもの（エラーと警告）"],
+          ["未着注文", count("SHIP_AWAITING_PARCEL"), `荷物がまだ届いていない注文（頒布者 ${awaitingSellers} 名）`]
+        ]
+      },
+      {
+        title: "まだ再発送していない荷物",
+        header: ["項目", "受付番号", "注文ID", "受付日", "経過日数（暦日）", "経過営業日"],
+        widths: [28, 20, 16, 12, 16, 12],
+        kinds: ["text", "text", "text", "date", "int", "int"],
+        rows: [
+          waitingRow("事務局にある最も古い荷物（保留・確認中を含む）", oldest),
+          waitingRow("再発送リストで最も長く待っている注文", longestReady)
+        ]
+      },
       countsSection(counts, "shipping"),
+      closedSection(closed),
       filesSection(facts)
     ])
+    yield* writeSheet(workbook, readySheet, queries.readyToReship(facts.runId, facts.asOf))
+    yield* writeSheet(workbook, actionSheet, queries.needingAction(facts.runId, actionGuides))
+    yield* writeSheet(workbook, awaitingSheet, queries.awaitingParcels(facts.runId))
     yield* writeSheet(workbook, inputErrorsSheet, findings.raisedBy(facts.runId, "shipping", { codes: inputCodes }))
     yield* writeSheet(workbook, findingsSheet, findings.raisedBy(facts.runId, "shipping"))
   })

@@ -1,0 +1,33 @@
+// What shipping staff do about each error or warning, for the 要対応 sheet: the action
+// (a word to sort and filter by) and what to check. Ranked so that one person can
+// work down the list: ship what is overdue, return what must go back, check, then hold.
+import type { FindingCode } from "../Domain/Finding.ts"
+
+export type ShippingAction = "至急発送" | "返送" | "確認" | "保留"
+
+export interface ActionGuide {
+  readonly action: ShippingAction
+  readonly rank: number
+  readonly guidance: string
+}
+
+export const actionRank: Record<ShippingAction, number> = { 至急発送: 1, 返送: 2, 確認: 3, 保留: 4 }
+
+const guide = (action: ShippingAction, guidance: string): ActionGuide => ({ action, rank: actionRank[action], guidance })
+
+/** Every shipping code of severity error or warning; info codes have their own worklists. */
+export const shippingActions = {
+  SHIP_NOT_RESHIPPED: guide("至急発送", "再発送リストのこの注文を今日発送する"),
+  SHIP_ORDER_CANCELLED: guide("返送", "発送せず、荷物を頒布者へ返送する"),
+  SHIP_METHOD_NOT_ANONYMOUS: guide("返送", "事務局からは発送できない配送方法: 荷物を頒布者へ返送する"),
+  SHIP_COUNT_OVER: guide("確認", "中身を注文明細と照合し、余った品を頒布者へ返送する"),
+  SHIP_ALREADY_SHIPPED: guide("確認", "発送せず保管し、二重発送でないか頒布者に確かめる"),
+  SHIP_SELLER_MISMATCH: guide("確認", "伝票の頒布者IDと注文ID・差出人を確かめる"),
+  SHIP_UNKNOWN_ORDER: guide("確認", "伝票と同梱物で注文IDを確かめ、受付記録を直す"),
+  SHIP_DUPLICATE_SCAN: guide("確認", "同じ荷物の二重受付か確かめ、重複なら受付記録を取り消す"),
+  SHIP_RESHIP_WITHOUT_INTAKE: guide("確認", "受付記録の漏れか、再発送記録の注文IDの誤りかを確かめる"),
+  SHIP_RESHIP_DUPLICATE: guide("確認", "二重発送か記録の誤りかを運送会社の追跡と再発送記録で確かめる"),
+  SHIP_COUNT_SHORT: guide("保留", "残りが届くまで保管する（届いたら再発送リストに載る）")
+} as const satisfies Partial<Record<FindingCode, ActionGuide>>
+
+export type ShippingActionCode = keyof typeof shippingActions

@@ -1,0 +1,246 @@
+// Read queries behind the shipping workbook's worklists. Each one starts from the
+// findings a run raised (`findings.last_run = runId`) and joins the stored records only
+// for what staff need to see: no rule is applied here again. Rows are streamed.
+import type { SqlClient } from "@effect/sql"
+import { Effect, Stream } from "effect"
+import type { Severity } from "../Domain/Finding.ts"
+
+/** One order to re-ship now (SHIP_READY), with its label fields when the export has them. */
+export type FindingStatus = "新規" | "継続" | "対応済"
+
+export interface ReadyRow {
+  readonly order_id: string
+  readonly status: FindingStatus
+  readonly overdue: boolean
+  readonly seller_id: string
+  readonly circle_name: string
+  readonly parcel_ids: string
+  readonly last_received_on: string
+  readonly business_days: number
+  readonly items: string
+  readonly item_count: number
+  readonly conditions: string
+  readonly notes: string
+  readonly has_address: boolean
+  readonly postal_code: string | null
+  readonly prefecture: string | null
+  readonly city: string | null
+  readonly address_line: string | null
+  readonly recipient_name: string | null
+  readonly phone: string | null
+}
+
+/** One error or warning, with the action to take and the ids to find the goods by. */
+export interface ActionRow {
+  readonly action: string
+  readonly guidance: string
+  readonly severity: Severity
+  readonly code: string
+  readonly subject_id: string
+  readonly related_id: string
+  readonly seller_id: string | null
+  readonly circle_name: string | null
+  readonly order_id: string | null
+  readonly parcel_id: string | null
+  readonly tracking_no: string | null
+  readonly detail: string
+  readonly first_seen: string
+  readonly status: FindingStatus
+}
+
+/** One item of an order still awaiting its parcel (one row per item line). */
+export interface AwaitingRow {
+  readonly seller_id: string
+  readonly circle_name: string
+  readonly order_id: string
+  readonly ordered_on: string
+  readonly item_id: string | null
+  readonly item_name: string | null
+  readonly quantity: number | null
+  readonly first_seen: string
+  readonly status: FindingStatus
+}
+
+/** How long goods have waited in the office (summary sheet). */
+export interface WaitingParcel {
+  readonly parcel_id: string
+  readonly order_id: string
+  readonly received_on: string
+  readonly calendar_days: number
+  readonly business_days: number
+}
+
+export interface ActionGuideRow {
+  readonly code: string
+  readonly action: string
+  readonly rank: number
+  readonly guidance: string
+}
+
+export interface ShippingQueries {
+  readonly readyToReship: (runId: number, asOf: string) => Stream.Stream<ReadyRow>
+  readonly needingAction: (runId: number, guides: ReadonlyArray<ActionGuideRow>) => Stream.Stream<ActionRow>
+  readonly awaitingParcels: (runId: number) => Stream.Stream<AwaitingRow>
+  /** The ready order that has waited longest since its last parcel arrived. */
+  readonly longestReady: (runId: number, asOf: string) => Effect.Effect<WaitingParcel | undefined>
+  /** The oldest parcel in the office not yet re-shipped: ready, held, or being checked. */
+  readonly oldestNotReshipped: (runId: number, asOf: string) => Effect.Effect<WaitingParcel | undefined>
+  readonly awaitingSellerCount: (runId: number) => Effect.Effect<number>
+}
+
+// Business days after `day` up to and including as_of (the rule of SHIP_NOT_RESHIPPED,
+// shown here only as a figure).
+const businessDaysSince = (sql: SqlClient.SqlClient, day: string, asOf: string) => sql`
+  (SELECT count(*) FROM jp_calendar c
+   WHERE c.is_business_day AND c.day > ${sql.literal(day)} AND c.day <= ${asOf}::date)::int`
+
+export const makeShippingQueries = (sql: SqlClient.SqlClient): ShippingQueries => {
+  // As on the Findings sheet: 対応済 once a member of staff marked it handled.
+  const status = (runId: number, f: string) => sql`
+    CASE WHEN ${sql.literal(f)}.resolved_at IS NOT NULL THEN '対応済'
+         WHEN ${sql.literal(f)}.first_run = ${runId} THEN '新規' ELSE '継続' END`
+
+  const readyToReship = (runId: number, asOf: string) =>
+    sql<ReadyRow>`
+      SELECT f.subject_id AS order_id, ${status(runId, "f")} AS status,
+             EXISTS (SELECT 1 FROM findings n
+                     WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.last_run = ${runId}) AS overdue,
+             o.seller_id, o.circle_name,
+             p.parcel_ids, to_char(last.received_on, 'YYYY-MM-DD') AS last_received_on,
+             ${businessDaysSince(sql, "last.received_on", asOf)} AS business_days,
+             coalesce(i.items, '') AS items, coalesce(i.item_count, 0) AS item_count,
+             p.conditions, p.notes,
+             a.order_id IS NOT NULL AS has_address,
+             a.postal_code, a.prefecture, a.city, a.address_line, a.recipient_name, a.phone
+      FROM findings f
+      JOIN orders o ON o.order_id = f.subject_id
+      -- The finding's related parcel is the last one counted for the order.
+      JOIN LATERAL (
+        SELECT (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date AS received_on
+        FROM parcel_lines pl WHERE pl.parcel_id = f.related_id AND pl.order_ref = f.subject_id
+      ) last ON true
+      CROSS JOIN LATERAL (
+        SELECT string_agg(pl.parcel_id, '、' ORDER BY pl.received_at, pl.parcel_id) AS parcel_ids,
+               string_agg(DISTINCT pl.condition, '・') AS conditions,
+               coalesce(string_agg(NULLIF(pl.note, ''), ' / ' ORDER BY pl.received_at, pl.parcel_id), '') AS notes
+        FROM parcel_lines pl WHERE pl.order_ref = f.subject_id
+      ) p
+      LEFT JOIN LATERAL (
+        SELECT string_agg(oi.item_name || ' ×' || oi.quantity, ' / ' ORDER BY oi.item_id) AS items,
+               sum(oi.quantity)::int AS item_count
+        FROM order_items oi WHERE oi.order_id = f.subject_id
+      ) i ON true
+      LEFT JOIN shipping_addresses a ON a.order_id = f.subject_id
+      WHERE f.code = 'SHIP_READY' AND f.last_run = ${runId}
+      ORDER BY f.resolved_at IS NOT NULL, last.received_on, f.subject_id`.stream.pipe(Stream.orDie)
+
+  // Where to find the goods: the order (or the id as typed, for an unknown one), the
+  // intake record, the outbound tracking number; the seller is the order's, or the one
+  // written on the slip when the order is unknown.
+  const needingAction = (runId: number, guides: ReadonlyArray<ActionGuideRow>) => {
+    const guideRows = sql.csv(guides.map((g) => sql`(${g.code}, ${g.action}, ${g.rank}::int, ${g.guidance})`))
+    return sql<ActionRow>`
+      WITH guide (code, action, rank, guidance) AS (VALUES ${guideRows}),
+      raised AS (
+        SELECT f.*, g.action, g.rank, g.guidance,
+               CASE WHEN f.code IN ('SHIP_SELLER_MISMATCH', 'SHIP_DUPLICATE_SCAN', 'SHIP_UNKNOWN_ORDER') THEN f.related_id
+                    ELSE f.subject_id END AS order_id,
+               CASE WHEN f.code IN ('SHIP_SELLER_MISMATCH', 'SHIP_DUPLICATE_SCAN', 'SHIP_UNKNOWN_ORDER') THEN f.subject_id
+                    WHEN f.code IN ('SHIP_RESHIP_WITHOUT_INTAKE', 'SHIP_RESHIP_DUPLICATE') THEN NULL
+                    ELSE f.related_id END AS parcel_id,
+               CASE WHEN f.code IN ('SHIP_RESHIP_WITHOUT_INTAKE', 'SHIP_RESHIP_DUPLICATE') THEN f.related_id END AS tracking_no
+        FROM findings f JOIN guide g ON g.code = f.code
+        -- Handled findings (対応済) leave the worklist; the Findings sheet keeps them.
+        WHERE f.last_run = ${runId} AND f.resolved_at IS NULL
+      )
+      SELECT r.action, r.guidance, r.severity, r.code, r.subject_id, r.related_id,
+             coalesce(o.seller_id, slip.seller_id) AS seller_id, o.circle_name,
+             r.order_id, r.parcel_id,
+             coalesce(r.tracking_no, pl.tracking_no) AS tracking_no,
+             r.detail, to_char(r.first_seen, 'YYYY-MM-DD') AS first_seen,
+             ${status(runId, "r")} AS status
+      FROM raised r
+      LEFT JOIN orders o ON o.order_id = r.order_id AND r.code <> 'SHIP_UNKNOWN_ORDER'
+      LEFT JOIN parcel_lines slip
+        ON r.code = 'SHIP_UNKNOWN_ORDER' AND slip.parcel_id = r.subject_id AND slip.order_ref_typed = r.related_id
+      LEFT JOIN LATERAL (
+        SELECT x.tracking_no FROM parcel_lines x
+        WHERE x.parcel_id = r.parcel_id
+        ORDER BY x.order_ref = r.order_id DESC, x.order_ref_typed = r.order_id DESC, x.order_ref
+        LIMIT 1
+      ) pl ON r.parcel_id IS NOT NULL
+      ORDER BY r.rank, coalesce(o.seller_id, slip.seller_id) NULLS LAST, r.order_id, r.parcel_id NULLS FIRST,
+               r.code, r.subject_id, r.related_id`.stream.pipe(Stream.orDie)
+  }
+
+  const awaitingParcels = (runId: number) =>
+    sql<AwaitingRow>`
+      SELECT o.seller_id, o.circle_name, o.order_id,
+             to_char(o.ordered_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD') AS ordered_on,
+             oi.item_id, oi.item_name, oi.quantity,
+             to_char(f.first_seen, 'YYYY-MM-DD') AS first_seen,
+             ${status(runId, "f")} AS status
+      FROM findings f
+      JOIN orders o ON o.order_id = f.subject_id
+      LEFT JOIN order_items oi ON oi.order_id = o.order_id
+      WHERE f.code = 'SHIP_AWAITING_PARCEL' AND f.last_run = ${runId}
+      ORDER BY o.seller_id, o.order_id, oi.item_id`.stream.pipe(Stream.orDie)
+
+  const waited = (asOf: string) => sql`
+    to_char(w.received_on, 'YYYY-MM-DD') AS received_on,
+    (${asOf}::date - w.received_on) AS calendar_days,
+    ${businessDaysSince(sql, "w.received_on", asOf)} AS business_days`
+
+  const longestReady = (runId: number, asOf: string) =>
+    sql<WaitingParcel>`
+      SELECT w.parcel_id, w.order_id, ${waited(asOf)}
+      FROM (
+        SELECT f.related_id AS parcel_id, f.subject_id AS order_id,
+               (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date AS received_on
+        FROM findings f JOIN parcel_lines pl ON pl.parcel_id = f.related_id AND pl.order_ref = f.subject_id
+        WHERE f.code = 'SHIP_READY' AND f.last_run = ${runId}
+      ) w
+      ORDER BY w.received_on, w.order_id
+      LIMIT 1`.pipe(Effect.map((rows) => rows[0]), Effect.orDie)
+
+  // Goods the office still holds for re-shipping: orders that are ready or held on a
+  // count or seller question, and parcels whose order is unknown; not the parcels that
+  // are to go back to the seller (cancelled, other method, already shipped).
+  const oldestNotReshipped = (runId: number, asOf: string) =>
+    sql<WaitingParcel>`
+      WITH held_order AS (
+        SELECT subject_id AS order_id FROM findings
+        WHERE last_run = ${runId} AND code IN ('SHIP_READY', 'SHIP_COUNT_SHORT', 'SHIP_COUNT_OVER')
+        UNION
+        SELECT related_id FROM findings WHERE last_run = ${runId} AND code = 'SHIP_SELLER_MISMATCH'
+        EXCEPT
+        SELECT subject_id FROM findings
+        WHERE last_run = ${runId} AND code IN ('SHIP_ORDER_CANCELLED', 'SHIP_METHOD_NOT_ANONYMOUS', 'SHIP_ALREADY_SHIPPED')
+      ),
+      held_parcel AS (
+        SELECT pl.parcel_id, pl.order_ref AS order_id, pl.received_at
+        FROM held_order h JOIN parcel_lines pl ON pl.order_ref = h.order_id
+        WHERE NOT EXISTS (SELECT 1 FROM reshipments r WHERE r.order_id = h.order_id)
+        UNION ALL
+        SELECT pl.parcel_id, f.related_id, pl.received_at
+        FROM findings f JOIN parcel_lines pl ON pl.parcel_id = f.subject_id AND pl.order_ref_typed = f.related_id
+        WHERE f.code = 'SHIP_UNKNOWN_ORDER' AND f.last_run = ${runId}
+      )
+      SELECT w.parcel_id, w.order_id, ${waited(asOf)}
+      FROM (
+        SELECT parcel_id, order_id, received_at, (received_at AT TIME ZONE 'Asia/Tokyo')::date AS received_on
+        FROM held_parcel
+      ) w
+      ORDER BY w.received_at, w.parcel_id
+      LIMIT 1`.pipe(Effect.map((rows) => rows[0]), Effect.orDie)
+
+  const awaitingSellerCount = (runId: number) =>
+    sql<{ n: number }>`
+      SELECT count(DISTINCT related_id)::int AS n FROM findings
+      WHERE code = 'SHIP_AWAITING_PARCEL' AND last_run = ${runId}`.pipe(
+      Effect.map((rows) => rows[0]?.n ?? 0),
+      Effect.orDie
+    )
+
+  return { readyToReship, needingAction, awaitingParcels, longestReady, oldestNotReshipped, awaitingSellerCount }
+}

@@ -1,0 +1,204 @@
+// shipping.xlsx opened back with exceljs: its sheets, their headers, the worklists'
+// key rows, and where personal data may (only 再発送リスト, only ready orders) appear.
+import ExcelJS from "exceljs"
+import * as path from "node:path"
+import { beforeAll, describe, expect, it } from "vitest"
+import { address, item, order, parcel, reship, runShipping } from "./inbox.ts"
+
+const aozora = (id: string, status?: Parameters<typeof order>[3]) => order(id, "S104233", "サークル青空", status)
+const nekomata = (id: string) => order(id, "S106340", "ねこまた堂")
+
+// Every order has an address in the export; only the two ready ones may show it.
+const addresses = [
+  address("PS-00000001", "山田 花子", "神南1-1-1 青空ハイツ101"),
+  address("PS-00000002", "佐藤 一郎", "道玄坂2-2-2"),
+  address("PS-00000003", "鈴木 次郎", "宇田川町3-3-3"),
+  address("PS-00000004", "高橋 三郎", "桜丘町4-4-4"),
+  address("PS-00000005", "田中 四郎", "円山町5-5-5"),
+  address("PS-00000007", "伊藤 五郎", "松濤6-6-6")
+].map((a, i) => ({ ...a, postalCode: `150-00${String(i + 10)}`, phone: `090-1111-00${String(i + 10)}` }))
+
+const inbox = {
+  orders: [
+    aozora("PS-00000001"), // ready, waiting since Thu 8/31: overdue
+    aozora("PS-00000002"), // ready since Mon 9/4
+    aozora("PS-00000003"), // short
+    aozora("PS-00000004", "cancelled"), // parcel to return
+    nekomata("PS-00000005"), // awaiting
+    nekomata("PS-00000006"), // awaiting, no address
+    aozora("PS-00000007"), // re-shipped
+    nekomata("PS-00000008") // ready, no address in the export
+  ],
+  items: [
+    item("PS-00000001", "I1", "夏の新刊セット", 1),
+    item("PS-00000001", "I2", "アクリルスタンド", 2),
+    item("PS-00000002", "I1", "夏の新刊セット", 1),
+    item("PS-00000003", "I3", "缶バッジ", 3),
+    item("PS-00000004", "I1", "夏の新刊セット", 1),
+    item("PS-00000005", "N1", "ラバーストラップ", 1),
+    item("PS-00000005", "N2", "クリアファイル", 2),
+    item("PS-00000006", "N1", "ラバーストラップ", 1),
+    item("PS-00000007", "I1", "夏の新刊セット", 1),
+    item("PS-00000008", "N1", "ラバーストラップ", 1)
+  ],
+  addresses,
+  parcels: [
+    parcel("IN-20230831-0001", "2023/08/31 10:00", "4410-0000-0001", "S104233", "PS-00000001", 3, { condition: "破損" as const, note: "外箱破損" }),
+    parcel("IN-20230904-0001", "2023/09/04 10:00", "4410-0000-0002", "S104233", "ps00000002", 1),
+    parcel("IN-20230904-0002", "2023/09/04 11:00", "4410-0000-0003", "S104233", "PS-00000003", 1),
+    parcel("IN-20230830-0001", "2023/08/30 09:00", "4410-0000-0004", "S104233", "PS-00000004", 1),
+    parcel("IN-20230901-0001", "2023/09/01 09:00", "4410-0000-0005", "S104233", "PS-00000099", 1),
+    parcel("IN-20230829-0001", "2023/08/29 09:00", "4410-0000-0007", "S104233", "PS-00000007", 1),
+    parcel("IN-20230904-0003", "2023/09/04 12:00", "4410-0000-0008", "S106340", "PS-00000008", 1)
+  ],
+  reshipments: [reship("PS-00000007", "489000000007", "2023-08-30T10:00:00+09:00")]
+}
+
+const personal = addresses.flatMap((a) => [a.recipientName, a.addressLine, a.postalCode, a.phone])
+
+type Cell = string | number | Date | null
+
+const rowsOf = (sheet: ExcelJS.Worksheet): Array<Array<Cell>> => {
+  const rows: Array<Array<Cell>> = []
+  sheet.eachRow({ includeEmpty: false }, (row) => {
+    const values: Array<Cell> = []
+    for (let col = 1; col <= row.cellCount; col++) {
+      const v = row.getCell(col).value
+      values.push(v === undefined ? null : (v as Cell))
+    }
+    rows.push(values)
+  })
+  return rows
+}
+
+const textOf = (sheet: ExcelJS.Worksheet) => rowsOf(sheet).flat().map((v) => (v instanceof Date ? v.toISOString() : String(v ?? ""))).join("\n")
+
+describe("shipping.xlsx", () => {
+  let workbook: ExcelJS.Workbook
+  let raised: ReadonlyArray<string>
+  const sheet = (name: string) => {
+    const found = workbook.getWorksheet(name)
+    if (found === undefined) throw new Error(`no sheet ${name}`)
+    return found
+  }
+  const column = (name: string, header: string) => {
+    const [head, ...rows] = rowsOf(sheet(name))
+    const index = head!.indexOf(header)
+    expect(index, `${name} has a column ${header}`).toBeGreaterThanOrEqual(0)
+    return rows.map((r) => r[index] ?? null)
+  }
+
+  beforeAll(async () => {
+    const { out, findings } = await runShipping(inbox, "2023-09-05")
+    raised = findings
+    workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.readFile(path.join(out, "2023-09-05", "shipping.xlsx"))
+  })
+
+  it("was raised from a scenario with every worklist filled", () => {
+    expect(raised).toEqual([
+      "SHIP_AWAITING_PARCEL PS-00000005 S106340",
+      "SHIP_AWAITING_PARCEL PS-00000006 S106340",
+      "SHIP_COUNT_SHORT PS-00000003 IN-20230904-0002",
+      "SHIP_NOT_RESHIPPED PS-00000001 IN-20230831-0001",
+      "SHIP_ORDER_CANCELLED PS-00000004 IN-20230830-0001",
+      "SHIP_READY PS-00000001 IN-20230831-0001",
+      "SHIP_READY PS-00000002 IN-20230904-0001",
+      "SHIP_READY PS-00000008 IN-20230904-0003",
+      "SHIP_RESHIPPED PS-00000007 489000000007",
+      "SHIP_UNKNOWN_ORDER IN-20230901-0001 PS-00000099"
+    ])
+  })
+
+  it("opens on the summary and holds the worklists, input errors and Findings", () => {
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(["サマリー", "再発送リスト", "要対応", "未着注文", "入力エラー", "Findings"])
+  })
+
+  it("has the header rows staff expect, frozen and filterable", () => {
+    expect(rowsOf(sheet("再発送リスト"))[0]).toEqual([
+      "至急", "状態", "注文ID", "頒布者ID", "サークル名", "受付番号", "最後の受付日", "経過営業日", "商品（数量）", "点数", "荷物の状態",
+      "受付時の備考", "宛先", "郵便番号", "都道府県", "市区町村", "住所", "宛名", "電話番号"
+    ])
+    expect(rowsOf(sheet("要対応"))[0]).toEqual([
+      "対応", "すること", "頒布者ID", "サークル名", "注文ID", "受付番号", "伝票・追跡番号", "内容", "コード", "重要度", "初回検出", "状態", "対応状況", "メモ", "指摘キー"
+    ])
+    expect(rowsOf(sheet("未着注文"))[0]).toEqual([
+      "頒布者ID", "サークル名", "注文ID", "注文日", "商品ID", "商品名", "数量", "一覧に載った日", "状態"
+    ])
+    expect(rowsOf(sheet("Findings"))[0]).toEqual([
+      "コード (code)", "重要度 (severity)", "対象ID (subject_id)", "関連ID (related_id)", "内容 (detail)", "初回検出 (first_seen)", "状態 (status)"
+    ])
+    for (const name of ["再発送リスト", "要対応", "未着注文"]) {
+      expect(sheet(name).views[0]).toMatchObject({ state: "frozen", ySplit: 1 })
+      expect(sheet(name).autoFilter).toBeDefined()
+    }
+  })
+
+  it("lists on 再発送リスト exactly the ready orders, oldest first, with items and label fields", () => {
+    expect(column("再発送リスト", "注文ID")).toEqual(["PS-00000001", "PS-00000002", "PS-00000008"])
+    const [, first, , noAddress] = rowsOf(sheet("再発送リスト"))
+    expect(first).toEqual([
+      "至急", "新規", "PS-00000001", "S104233", "サークル青空", "IN-20230831-0001", new Date("2023-08-31T00:00:00Z"), 3,
+      "夏の新刊セット ×1 / アクリルスタンド ×2", 3, "破損", "外箱破損", "あり",
+      "150-0010", "東京都", "渋谷区", "神南1-1-1 青空ハイツ101", "山田 花子", "090-1111-0010"
+    ])
+    expect(column("再発送リスト", "至急")).toEqual(["至急", null, null])
+    expect(noAddress!.slice(1, 3)).toEqual(["新規", "PS-00000008"])
+    expect(noAddress![12]).toBe("なし（宛先データを確かめる）")
+    expect(noAddress!.slice(13).every((v) => v === null)).toBe(true)
+  })
+
+  it("shows addresses only on 再発送リスト, and only those of ready orders", () => {
+    const readyText = textOf(sheet("再発送リスト"))
+    for (const value of ["山田 花子", "神南1-1-1 青空ハイツ101", "佐藤 一郎", "道玄坂2-2-2"]) expect(readyText).toContain(value)
+    for (const value of personal.filter((v) => !["山田 花子", "神南1-1-1 青空ハイツ101", "150-0010", "090-1111-0010", "佐藤 一郎", "道玄坂2-2-2", "150-0011", "090-1111-0011"].includes(v))) {
+      expect(readyText).not.toContain(value)
+    }
+    for (const other of workbook.worksheets.filter((s) => s.name !== "再発送リスト")) {
+      const text = textOf(other)
+      for (const value of personal) expect(text, `${other.name} shows ${value}`).not.toContain(value)
+      expect(text).not.toMatch(/渋谷区|東京都|宛名|住所/)
+    }
+  })
+
+  it("says nothing about payouts or bank accounts", () => {
+    for (const s of workbook.worksheets) expect(textOf(s)).not.toMatch(/PAY_|口座|振込|payout/i)
+  })
+
+  it("lists on 要対応 every error and warning with its action, most urgent first", () => {
+    expect(column("要対応", "コード")).toEqual([
+      "SHIP_NOT_RESHIPPED", "SHIP_ORDER_CANCELLED", "SHIP_UNKNOWN_ORDER", "SHIP_COUNT_SHORT"
+    ])
+    expect(column("要対応", "対応")).toEqual(["至急発送", "返送", "確認", "保留"])
+    expect(column("要対応", "注文ID")).toEqual(["PS-00000001", "PS-00000004", "PS-00000099", "PS-00000003"])
+    expect(column("要対応", "受付番号")).toEqual(["IN-20230831-0001", "IN-20230830-0001", "IN-20230901-0001", "IN-20230904-0002"])
+    expect(column("要対応", "頒布者ID")).toEqual(["S104233", "S104233", "S104233", "S104233"])
+    expect(column("要対応", "状態")).toEqual(["新規", "新規", "新規", "新規"])
+  })
+
+  it("lists on 未着注文 the awaiting orders by seller, one row per item", () => {
+    expect(rowsOf(sheet("未着注文")).slice(1).map((r) => r.slice(0, 7))).toEqual([
+      ["S106340", "ねこまた堂", "PS-00000005", new Date("2023-08-10T00:00:00Z"), "N1", "ラバーストラップ", 1],
+      ["S106340", "ねこまた堂", "PS-00000005", new Date("2023-08-10T00:00:00Z"), "N2", "クリアファイル", 2],
+      ["S106340", "ねこまた堂", "PS-00000006", new Date("2023-08-10T00:00:00Z"), "N1", "ラバーストラップ", 1]
+    ])
+  })
+
+  it("sums up counts by code and the oldest parcel not yet re-shipped", () => {
+    const summary = rowsOf(sheet("サマリー"))
+    const row = (label: string) => summary.find((r) => r[0] === label)
+    expect(row("SHIP_READY")).toEqual(["SHIP_READY", "info", 3])
+    expect(row("SHIP_NOT_RESHIPPED")).toEqual(["SHIP_NOT_RESHIPPED", "warning", 1])
+    expect(row("SHIP_DUPLICATE_SCAN")).toEqual(["SHIP_DUPLICATE_SCAN", "warning", 0])
+    expect(row("再発送リスト")?.[1]).toBe(3)
+    expect(row("要対応")?.[1]).toBe(4)
+    expect(row("未着注文")?.[1]).toBe(2)
+    // The cancelled order's parcel (8/30) goes back to its seller; the oldest held is 8/31's.
+    expect(row("事務局にある最も古い荷物（保留・確認中を含む）")).toEqual([
+      "事務局にある最も古い荷物（保留・確認中を含む）", "IN-20230831-0001", "PS-00000001", new Date("2023-08-31T00:00:00Z"), 5, 3
+    ])
+    expect(row("再発送リストで最も長く待っている注文")).toEqual([
+      "再発送リストで最も長く待っている注文", "IN-20230831-0001", "PS-00000001", new Date("2023-08-31T00:00:00Z"), 5, 3
+    ])
+  })
+})
