@@ -1,25 +1,46 @@
 // finance.xlsx: for finance staff. Shows request and transfer ids, amounts, dates, holder
 // names, bank and branch codes; account numbers only masked; never addresses or items.
-import { Effect } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import type ExcelJS from "exceljs"
 import type { FindingsStore } from "../Store/FindingsStore.ts"
+import type { PayoutQueries } from "../Store/PayoutQueries.ts"
+import {
+  actionPriority,
+  actionSheet,
+  channelTotalsSection,
+  controlTotalsSection,
+  matchedSheet,
+  orphanSheet,
+  unpaidSheet
+} from "./FinanceSheets.ts"
 import { findingsSheet, inputCodes, inputErrorsSheet } from "./FindingsSheet.ts"
 import type { RunFacts } from "./Reports.ts"
-import { countsSection, filesSection, runSection } from "./RunSummary.ts"
+import { closedSection, countsSection, filesSection, runSection } from "./RunSummary.ts"
 import { writeSheet, writeSummarySheet } from "./Sheet.ts"
 
 export const writeFinanceWorkbook = (
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   facts: RunFacts,
-  findings: FindingsStore["Type"]
+  findings: FindingsStore["Type"],
+  payouts: PayoutQueries
 ) =>
   Effect.gen(function*() {
     const counts = yield* findings.countsByCode(facts.runId)
+    const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "payout").pipe(Stream.take(501))))
+    const controlTotals = yield* payouts.controlTotals
+    const channelTotals = yield* payouts.channelTotals
     yield* writeSummarySheet(workbook, "サマリー", [
       runSection(facts, "支払照合（売上精算・返金）"),
+      controlTotalsSection(controlTotals),
+      channelTotalsSection(channelTotals),
       countsSection(counts, "payout"),
+      closedSection(closed),
       filesSection(facts)
     ])
+    yield* writeSheet(workbook, actionSheet, payouts.actionItems(facts.runId, actionPriority))
+    yield* writeSheet(workbook, matchedSheet, payouts.matched(facts.runId))
+    yield* writeSheet(workbook, unpaidSheet, payouts.unpaid(facts.runId))
+    yield* writeSheet(workbook, orphanSheet, payouts.orphans(facts.runId))
     yield* writeSheet(workbook, inputErrorsSheet, findings.raisedBy(facts.runId, "payout", { codes: inputCodes }))
     yield* writeSheet(workbook, findingsSheet, findings.raisedBy(facts.runId, "payout"))
   })

@@ -1,0 +1,49 @@
+// The run's view of payouts, in temporary tables (dropped at commit): each request with
+// the channel that pays its method, where its money should go and when it is due; each
+// transfer with where its money went. The rules below compare these, never the raw
+// export columns, so that they hold for any channel.
+import type { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+export const takeSnapshot = (sql: SqlClient.SqlClient) =>
+  Effect.gen(function*() {
+    // Each window's due date per method, moved to the next bank business day
+    // (weekends, national holidays, 12/31–1/3) by jp_calendar (migration 0003).
+    yield* sql`
+      CREATE TEMP TABLE payout_run_window ON COMMIT DROP AS
+      SELECT w.window_no, w.method, w.requested_from, w.requested_to, w.due_date AS nominal_due,
+             payout_business_day_on_or_after(w.due_date) AS due_date
+      FROM payout_windows w`
+    // A request is covered by the window whose requested_from..requested_to (inclusive,
+    // Japan dates) holds its requested_at and that names its method; should windows
+    // overlap, the first of them.
+    yield* sql`
+      CREATE TEMP TABLE payout_run_request ON COMMIT DROP AS
+      SELECT r.request_id, r.amount, r.method, r.status, r.requested_at,
+             r.account_holder, r.holder_key, r.bank_code, r.branch_code, r.account_type, r.account_number,
+             m.channel AS method_channel,
+             payout_destination(r.bank_code, r.branch_code, r.account_type, r.account_number, r.linepay_user_ref) AS destination,
+             d.method IS NOT NULL AS deferred,
+             w.window_no, w.nominal_due, w.due_date
+      FROM payout_requests r
+      LEFT JOIN payout_methods m ON m.method = r.method
+      LEFT JOIN payout_deferred_methods d ON d.method = r.method
+      LEFT JOIN LATERAL (
+        SELECT w.window_no, w.nominal_due, w.due_date
+        FROM payout_run_window w
+        WHERE w.method = r.method
+          AND (r.requested_at AT TIME ZONE 'Asia/Tokyo')::date BETWEEN w.requested_from AND w.requested_to
+        ORDER BY w.window_no
+        LIMIT 1
+      ) w ON true`
+    yield* sql`CREATE UNIQUE INDEX ON payout_run_request (request_id)`
+    yield* sql`
+      CREATE TEMP TABLE payout_run_transfer ON COMMIT DROP AS
+      SELECT t.channel, t.transfer_id, t.reference, t.amount, t.outcome, t.transfer_date, t.fee, t.failure_reason,
+             t.holder_name, t.holder_key, t.bank_code, t.branch_code, t.account_type, t.account_number,
+             payout_destination(t.bank_code, t.branch_code, t.account_type, t.account_number, t.wallet_user_ref) AS destination
+      FROM transfers t`
+    yield* sql`CREATE UNIQUE INDEX ON payout_run_transfer (channel, transfer_id)`
+    yield* sql`ANALYZE payout_run_request`
+    yield* sql`ANALYZE payout_run_transfer`
+  })
