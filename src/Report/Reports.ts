@@ -1,5 +1,6 @@
 // Writes the two workbooks of a run beside their final place, so that a failed run
 // publishes nothing and a reader never opens half a file.
+import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
 import ExcelJS from "exceljs"
 import * as fs from "node:fs"
@@ -7,6 +8,8 @@ import * as path from "node:path"
 import { ReportWriteFailed } from "../Domain/Errors.ts"
 import type { IngestSummary } from "../Ingest/Ingest.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
+import { payoutQueries } from "../Store/PayoutQueries.ts"
+import { makeShippingQueries } from "../Store/ShippingQueries.ts"
 import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
 import { writeShippingWorkbook } from "./ShippingWorkbook.ts"
 
@@ -45,6 +48,9 @@ const failWith = (target: string) => (cause: unknown) =>
 
 export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
   const findings = yield* FindingsStore
+  const sql = yield* SqlClient.SqlClient
+  const shippingQueries = makeShippingQueries(sql)
+  const payouts = payoutQueries(sql)
 
   const writeOne = (
     side: "shipping" | "finance",
@@ -69,8 +75,8 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
     const discard = Effect.sync(() => files.forEach(({ staging }) => fs.rmSync(staging, { force: true })))
     return Effect.gen(function*() {
       yield* Effect.try({ try: () => fs.mkdirSync(directory, { recursive: true }), catch: failWith(directory) })
-      files.push(yield* writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), (wb) => writeShippingWorkbook(wb, facts, findings)))
-      files.push(yield* writeOne("finance", facts, path.join(directory, "finance.xlsx"), (wb) => writeFinanceWorkbook(wb, facts, findings)))
+      files.push(yield* writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), (wb) => writeShippingWorkbook(wb, facts, findings, shippingQueries)))
+      files.push(yield* writeOne("finance", facts, path.join(directory, "finance.xlsx"), (wb) => writeFinanceWorkbook(wb, facts, findings, payouts)))
       return {
         directory,
         publish: Effect.forEach(files, ({ staging, target }) =>

@@ -1,5 +1,6 @@
 // The parts of a summary sheet both workbooks share: the run, and the files it read.
 import { findingCodes, type FindingCode, type Side } from "../Domain/Finding.ts"
+import type { FindingRow } from "../Store/FindingsStore.ts"
 import type { RunFacts } from "./Reports.ts"
 
 const outcomeLabel = { applied: "読み込み済", already_applied: "適用済（前回までに読み込み済）", rejected: "読み込めず" } as const
@@ -32,3 +33,22 @@ export const countsSection = (counts: ReadonlyMap<string, number>, side: Side) =
     .filter((code) => findingCodes[code].side === side || findingCodes[code].side === "input")
     .map((code) => [code, findingCodes[code].severity, counts.get(code) ?? 0])
 })
+
+// The summary lists at most this many closed findings; the rest are counted.
+const closedListed = 500
+
+/** 解消済: the findings this run closed (the data no longer raises them). */
+export const closedSection = (rows: ReadonlyArray<FindingRow>) => {
+  const listed = rows.slice(0, closedListed)
+  const more = rows.length - listed.length
+  return {
+    title: `前回から解消した指摘（解消済）: ${rows.length > closedListed ? `${closedListed}件以上` : `${rows.length}件`}`,
+    header: ["コード", "対象ID", "関連ID", "内容", "初回検出"],
+    widths: [28, 20, 20, 60, 12],
+    kinds: ["text", "text", "text", "text", "date"] as const,
+    rows: [
+      ...listed.map((f) => [f.code, f.subject_id, f.related_id, f.detail, f.first_seen]),
+      ...(more > 0 ? [[`ほかにもあります（Findings の履歴はデータベースに残っています）`, null, null, null, null]] : [])
+    ]
+  }
+}

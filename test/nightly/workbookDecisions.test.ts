@@ -1,0 +1,69 @@
+// Staff record decisions in the 要対応 sheet and hand the workbook back.
+import ExcelJS from "exceljs"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { keshikomi } from "../support/cli.ts"
+import { orderItemsCsv, ordersCsv, parcelsCsv, tempDir, writeInbox } from "../support/inbox.ts"
+import { createTestDatabase, query } from "../support/testDatabase.ts"
+
+const order = (id: string) => `${id},2023-08-10T21:14:03+09:00,S104233,サークル青空,B2023311,pictspace_anonymous,awaiting_shipment,1500`
+
+const inbox = () =>
+  writeInbox({
+    "orders_20230901.csv": ordersCsv(order("PS-00000001"), order("PS-00000002")),
+    "order_items_20230901.csv": orderItemsCsv("PS-00000001,I1,新刊,2,750", "PS-00000002,I1,新刊,2,750"),
+    "parcels_20230904.csv": parcelsCsv(
+      "IN-1,2023/09/04 10:00,日本郵便,1111,S104233,PS-00000001,1,良好,",
+      "IN-2,2023/09/04 11:00,日本郵便,2222,S104233,PS-00000002,1,良好,"
+    )
+  })
+
+const worklist = async (file: string) => {
+  const workbook = new ExcelJS.Workbook()
+  await workbook.xlsx.readFile(file)
+  const sheet = workbook.getWorksheet("要対応")!
+  const header = (sheet.getRow(1).values as Array<unknown>).slice(1)
+  return { workbook, sheet, column: (name: string) => header.indexOf(name) + 1 }
+}
+
+describe("resolve --from-workbook", () => {
+  it("applies what staff marked 対応済, refuses an unknown finding, and the decision survives the next run", async () => {
+    const url = await createTestDatabase()
+    const out = tempDir()
+    const files = inbox()
+    await keshikomi(["run", "--inbox", files, "--out", out, "--as-of", "2023-09-05"], { DATABASE_URL: url })
+    const file = path.join(out, "2023-09-05", "shipping.xlsx")
+    const { workbook, sheet, column } = await worklist(file)
+    const keys = [2, 3].map((r) => String(sheet.getRow(r).getCell(column("指摘キー")).value))
+    expect(keys).toEqual(["SHIP_COUNT_SHORT|PS-00000001|IN-1", "SHIP_COUNT_SHORT|PS-00000002|IN-2"])
+    sheet.getRow(2).getCell(column("対応状況")).value = "対応済"
+    sheet.getRow(2).getCell(column("メモ")).value = "残りは9/8着と頒布者から連絡"
+    // A row whose key names no finding (typed over by hand).
+    sheet.getRow(3).getCell(column("対応状況")).value = "対応済"
+    sheet.getRow(3).getCell(column("指摘キー")).value = "SHIP_COUNT_SHORT|PS-09999999|IN-9"
+    const handedBack = path.join(tempDir(), "shipping-marked.xlsx")
+    await workbook.xlsx.writeFile(handedBack)
+
+    const result = await keshikomi(["resolve", "--from-workbook", handedBack, "--by", "yamada"], { DATABASE_URL: url })
+    expect(result.stdout).toContain("applied: 2行目 SHIP_COUNT_SHORT PS-00000001 IN-1")
+    expect(result.stdout).toContain("refused: 3行目 SHIP_COUNT_SHORT PS-09999999 IN-9")
+    expect(result.stdout).toContain("1 applied, 1 refused")
+    expect(result.code).toBe(1)
+    expect(await query(url, "SELECT decided_by, note, source, outcome FROM finding_decisions ORDER BY decision_id")).toEqual([
+      { decided_by: "yamada", note: "残りは9/8着と頒布者から連絡", source: "workbook", outcome: "resolved" },
+      expect.objectContaining({ source: "workbook", outcome: expect.stringMatching(/^refused/) })
+    ])
+
+    await keshikomi(["run", "--inbox", files, "--out", out, "--as-of", "2023-09-06"], { DATABASE_URL: url })
+    const next = await worklist(path.join(out, "2023-09-06", "shipping.xlsx"))
+    expect(String(next.sheet.getRow(2).getCell(next.column("指摘キー")).value)).toBe("SHIP_COUNT_SHORT|PS-00000002|IN-2")
+    expect(next.sheet.getRow(3).getCell(1).value).toBeNull()
+    expect(await query(url, "SELECT resolved_by, resolution_note FROM findings WHERE subject_id = 'PS-00000001' AND code = 'SHIP_COUNT_SHORT'"))
+      .toEqual([{ resolved_by: "yamada", resolution_note: "残りは9/8着と頒布者から連絡" }])
+
+    // Yesterday's workbook is refused whole now that a later run exists.
+    const stale = await keshikomi(["resolve", "--from-workbook", handedBack], { DATABASE_URL: url })
+    expect(stale.code).toBe(1)
+    expect(stale.stdout).toContain("基準日 2023-09-05 のブックです")
+  })
+})
