@@ -28,8 +28,13 @@ const describeFailure = (cause: Cause.Cause<unknown>): string => {
   return "interrupted"
 }
 
+// A reader that stops early (`| head`) is not an error of the run.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error
+})
+
 // Readable lines on a terminal, JSON lines for the nightly job's log collector.
-const logger = process.stdout.isTTY ? Logger.prettyLoggerDefault : Logger.jsonLogger
+const logger = process.stdout.isTTY ? Logger.prettyLoggerDefault : Logger.withConsoleLog(Logger.jsonLogger)
 
 const main = cli(process.argv).pipe(
   Effect.tapErrorCause((cause) =>
@@ -44,6 +49,8 @@ const main = cli(process.argv).pipe(
 
 NodeRuntime.runMain(main, {
   disableErrorReporting: true,
+  // The logger is chosen above (pretty on a terminal, JSON otherwise), not by runMain.
+  disablePrettyLogger: true,
   teardown: (exit, onExit) => {
     if (Exit.isSuccess(exit)) onExit(processState.exitCode)
     // SIGTERM/Ctrl-C between runs is a clean stop; during a run, the run was rolled back.
