@@ -103,7 +103,7 @@ const statusCommand = Command.make("status", {
     const runLog = yield* RunLog
     const runs = yield* runLog.recent(limit)
     const lines = runs.map((r) => {
-      const counts = r.counts === null ? "" : Object.entries(r.counts).map(([code, n]) => `${code}=${n}`).join(" ")
+      const counts = r.counts === null ? "" : Object.entries(r.counts).sort(([a], [b]) => (a < b ? -1 : 1)).map(([code, n]) => `${code}=${n}`).join(" ")
       const files = r.files === null ? "" : `files=${r.files.filter((f) => f.outcome === "applied").length}/${r.files.length}`
       return [`#${r.run_id}`, `as_of=${r.as_of}`, `started=${r.started_at}`, `finished=${r.finished_at ?? "-"}`, `outcome=${r.outcome}`, `exit=${r.exit_code ?? "-"}`, files, counts]
         .filter((part) => part !== "")
