@@ -53,10 +53,14 @@ export const inspectFile = (filePath: string) =>
  * The file as text chunks. The decoder is stateful, so a character split across two
  * byte chunks is decoded whole (never U+FFFD). A UTF-8 BOM is dropped.
  */
+// Smaller reads than the 64 KiB default: papaparse's stream input parses small chunks
+// faster (measured: 16 KiB 12 s, 64 KiB 14 s, 1 MiB 77 s for 200k rows).
+const readChunkBytes = 16 << 10
+
 export async function* decodedText(filePath: string, encoding: Encoding): AsyncGenerator<string> {
   if (encoding === "utf-8") {
     const decoder = new TextDecoder("utf-8")
-    for await (const chunk of fs.createReadStream(filePath)) {
+    for await (const chunk of fs.createReadStream(filePath, { highWaterMark: readChunkBytes })) {
       const text = decoder.decode(chunk as Buffer, { stream: true })
       if (text.length > 0) yield text
     }
@@ -64,7 +68,7 @@ export async function* decodedText(filePath: string, encoding: Encoding): AsyncG
     if (rest.length > 0) yield rest
   } else {
     const decoder = iconv.getDecoder("cp932")
-    for await (const chunk of fs.createReadStream(filePath)) {
+    for await (const chunk of fs.createReadStream(filePath, { highWaterMark: readChunkBytes })) {
       const text = decoder.write(chunk as Buffer)
       if (text.length > 0) yield text
     }

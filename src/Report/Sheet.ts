@@ -57,8 +57,10 @@ const fills: Partial<Record<Severity, ExcelJS.Fill>> = {
 }
 const headerFill: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFDDEBF7" } }
 
+// Text cells need no format (their values are strings); leaving them unstyled also
+// spares exceljs a style lookup per cell, the larger part of writing a big sheet.
 const numberFormats: Record<CellKind, string | undefined> = {
-  text: "@",
+  text: undefined,
   yen: "#,##0",
   int: "0",
   date: "yyyy/mm/dd"
@@ -126,6 +128,24 @@ export const writeSheet = <Row, E, R>(
     header.commit()
     let written = 0
     let leftOut = 0
+    // One style object per look, shared by every cell that has it: exceljs looks styles
+    // up by object identity first, so shared objects spare it a serialisation per cell.
+    const styles = new Map<string, Partial<ExcelJS.Style>>()
+    const styleFor = (kind: CellKind, severity: Severity, bold: boolean) => {
+      const key = `${kind}|${severity}|${bold}`
+      let style = styles.get(key)
+      if (style === undefined) {
+        const numFmt = numberFormats[kind]
+        const fill = fills[severity]
+        style = {
+          ...(numFmt === undefined ? {} : { numFmt }),
+          ...(fill === undefined ? {} : { fill }),
+          ...(bold ? { font: { bold: true } } : {})
+        }
+        styles.set(key, style)
+      }
+      return style
+    }
     yield* Stream.runForEach(rows, (row) =>
       Effect.sync(() => {
         if (written >= maxDataRows) {
@@ -133,14 +153,11 @@ export const writeSheet = <Row, E, R>(
           return
         }
         const excelRow = sheet.addRow(columns.map((c) => cellValue(c.kind, c.value(row))))
-        const fill = spec.severity === undefined ? undefined : fills[spec.severity(row) ?? "info"]
+        const severity = spec.severity?.(row) ?? "info"
         const bold = spec.emphasise?.(row) ?? false
-        if (fill !== undefined || bold) {
-          excelRow.eachCell({ includeEmpty: true }, (cell) => {
-            if (fill !== undefined) cell.fill = fill
-            if (bold) cell.font = { bold: true }
-          })
-        }
+        columns.forEach((column, index) => {
+          excelRow.getCell(index + 1).style = styleFor(column.kind, severity, bold)
+        })
         excelRow.commit()
         written++
       })

@@ -2,7 +2,7 @@
 // workbooks are moved into place only after that transaction commits. A run that fails
 // leaves the database and the published reports exactly as they were.
 import { SqlClient } from "@effect/sql"
-import { Cause, Context, Data, Effect, Layer, Option } from "effect"
+import { Cause, Context, Data, Duration, Effect, Layer, Option } from "effect"
 import type { InboxUnreadable, ReportWriteFailed, RunInProgress } from "../Domain/Errors.ts"
 import { Ingest, type IngestSummary } from "../Ingest/Ingest.ts"
 import { PayoutMatch } from "../Match/Payouts.ts"
@@ -33,6 +33,15 @@ export interface RunResult {
 /** Ends a dry run's transaction (rolling it back) while keeping what it found. */
 class DryRunDone extends Data.TaggedError("DryRunDone")<{ readonly result: RunResult }> {}
 
+/** Runs one step of the run and logs how long it took (for the nightly log). */
+const step = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>) =>
+  Effect.timed(effect).pipe(
+    Effect.tap(([elapsed]) =>
+      Effect.logInfo("step finished").pipe(Effect.annotateLogs({ step: name, seconds: Duration.toSeconds(elapsed) }))
+    ),
+    Effect.map(([, value]) => value)
+  )
+
 export class Run extends Context.Tag("keshikomi/Run")<Run, {
   readonly run: (options: RunOptions) => Effect.Effect<RunResult, InboxUnreadable | ReportWriteFailed | RunInProgress>
 }>() {}
@@ -54,13 +63,13 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       const runId = yield* runLog.start(options.asOf)
       yield* findings.begin
       yield* refreshCalendar(sql)
-      const ingested = yield* ingest.ingestInbox(options.inbox, runId)
-      yield* shipping.raise(options.asOf)
-      yield* payouts.raise(options.asOf)
-      yield* findings.merge(runId, options.asOf)
+      const ingested = yield* step("ingest", ingest.ingestInbox(options.inbox, runId))
+      yield* step("shipping matching", shipping.raise(options.asOf))
+      yield* step("payout matching", payouts.raise(options.asOf))
+      yield* step("findings merge", findings.merge(runId, options.asOf))
       const countsByCode = yield* findings.countsByCode(runId)
       const exitCode: 0 | 2 = ingested.anyRejected ? 2 : 0
-      stagedReports = yield* reports.stage({ runId, asOf: options.asOf, ingest: ingested }, options.outDir)
+      stagedReports = yield* step("workbooks", reports.stage({ runId, asOf: options.asOf, ingest: ingested }, options.outDir))
       yield* runLog.finish(runId, exitCode === 0 ? "succeeded" : "succeeded_with_rejections", exitCode, {
         counts: countsByCode,
         files: ingested.files
