@@ -35,7 +35,6 @@ export interface CsvExport<Decoded, Encoded, Row extends Record<string, unknown>
 }
 
 // Any export, for code that handles them uniformly.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyCsvExport = CsvExport<any, any, any>
 
 const defineExport = <Decoded, Encoded, Row extends Record<string, unknown>>(spec: CsvExport<Decoded, Encoded, Row>) => spec

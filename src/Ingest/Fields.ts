@@ -1,6 +1,6 @@
 // Cell schemas for the exports: each turns the text of one CSV cell into a domain value
 // or fails with a reason staff can act on (in Japanese, naming what was expected).
-import { Either, ParseResult, Schema } from "effect"
+import { ParseResult, Schema } from "effect"
 import { parseYen } from "../Domain/Yen.ts"
 
 const normaliseWidth = (text: string) => text.normalize("NFKC").trim()
@@ -127,4 +127,3 @@ export const decodeCells = <A, I>(schema: Schema.Schema<A, I>) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "ignore" })
   return (cells: Readonly<Record<string, string>>) => decode(cells)
 }
-export { Either }

@@ -110,25 +110,29 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
             const bad: Array<{ line: number; reason: string }> = []
             for (const { cells, line } of Chunk.toReadonlyArray(batch)) {
               const decoded = decode(cells)
-              const reason = Either.isLeft(decoded)
-                ? describeIssue(decoded.left, cells, spec.personalColumns)
-                : spec.check?.(decoded.right)
-              if (reason !== undefined) bad.push(yield* setAside(line, reason))
-              else good.push({ line, row: spec.toRow((decoded as Either.Right<never, unknown>).right) })
-            }
-            if (spec.kind === "order_items") {
-              const known = yield* records.existingOrderIds([...new Set(good.map((g) => g.row.order_id as string))])
-              for (const g of good.filter((g) => !known.has(g.row.order_id as string))) {
-                bad.push(yield* setAside(g.line, `注文ID「${g.row.order_id}」の注文が orders にありません`))
+              if (Either.isLeft(decoded)) {
+                bad.push(yield* setAside(line, describeIssue(decoded.left, cells, spec.personalColumns)))
+                continue
               }
-              good.splice(0, good.length, ...good.filter((g) => known.has(g.row.order_id as string)))
+              const broken = spec.check?.(decoded.right)
+              if (broken !== undefined) bad.push(yield* setAside(line, broken))
+              else good.push({ line, row: spec.toRow(decoded.right) })
             }
-            yield* records.upsert(spec.table, good.map((g) => g.row))
+            // An order item must belong to a stored order (inputs.md).
+            const orderOf = (g: { row: Record<string, unknown> }) => g.row.order_id as string
+            const known = spec.kind === "order_items"
+              ? yield* records.existingOrderIds([...new Set(good.map(orderOf))])
+              : undefined
+            const stored = known === undefined ? good : good.filter((g) => known.has(orderOf(g)))
+            for (const g of good.filter((g) => known !== undefined && !known.has(orderOf(g)))) {
+              bad.push(yield* setAside(g.line, `注文ID「${orderOf(g)}」の注文が orders にありません`))
+            }
+            yield* records.upsert(spec.table, stored.map((g) => g.row))
             if (bad.length > 0) {
               yield* sql`INSERT INTO input_row_rejections ${sql.insert(bad.map((b) => ({ sha256, ...b })))}
                          ON CONFLICT (sha256, line) DO NOTHING`.pipe(Effect.orDie)
             }
-            applied += good.length
+            applied += stored.length
             rejected += bad.length
             yield* progress.advance(file.fileName, applied + rejected)
           })
