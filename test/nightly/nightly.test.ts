@@ -2,6 +2,8 @@
 // run at a time, and runs killed half way that lose nothing.
 import { it as effectIt } from "@effect/vitest"
 import { Cron, Effect, Either, Fiber, TestClock } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import pg from "pg"
 import { beforeEach, describe, expect, it } from "vitest"
 import { scheduleLoop } from "../../src/Cli.ts"
@@ -161,4 +163,23 @@ describe("the scheduler", () => {
       yield* Fiber.interrupt(fiber)
       expect(asOfs).toEqual(["2023-09-05", "2023-09-06"])
     }))
+})
+
+describe("dry run and status", () => {
+  it("writes the workbooks of a dry run and commits nothing; status lists the committed runs", async () => {
+    const out = tempDir()
+    const inbox = writeInbox({ "orders_20230901.csv": ordersCsv(order("PS-00000001")) })
+    const dry = await keshikomi(["run", "--inbox", inbox, "--out", out, "--as-of", "2023-09-05", "--dry-run"], { DATABASE_URL: url })
+    expect(dry.code).toBe(0)
+    expect(fs.readdirSync(path.join(out, "2023-09-05")).sort()).toEqual(["finance.xlsx", "shipping.xlsx"])
+    for (const table of ["orders", "runs", "findings", "input_files"]) {
+      expect(await query(url, `SELECT count(*)::int AS n FROM ${table}`), table).toEqual([{ n: 0 }])
+    }
+    await keshikomi(["run", "--inbox", inbox, "--out", out, "--as-of", "2023-09-06"], { DATABASE_URL: url })
+    const status = await keshikomi(["status"], { DATABASE_URL: url })
+    expect(status.code).toBe(0)
+    const lines = status.stdout.trim().split("\n")
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^#\d+ {2}as_of=2023-09-06 .* outcome=succeeded {2}exit=0 {2}files=1\/1 {2}SHIP_AWAITING_PARCEL=1$/)
+  })
 })
