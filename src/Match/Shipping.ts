@@ -32,7 +32,8 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
     yield* sql`DROP TABLE IF EXISTS ship_scans, ship_ordered, ship_orders, ship_reships, ship_unknown, ship_typo_candidates, ship_ready`
 
     // A parcel scanned twice is the same 伝票番号 and the same order under another
-    // 受付番号: the first scan (受付日時, then 受付番号) is the one counted.
+    // 受付番号: the first scan (受付日時, then 受付番号) is the one counted. 伝票番号 are
+    // compared by their digits, so 1234-5678-9012 and 123456789012 are one slip.
     yield* sql`
       CREATE TEMP TABLE ship_scans ON COMMIT DROP AS
       SELECT pl.parcel_id, pl.order_ref AS order_id, pl.received_at, pl.tracking_no,
@@ -42,7 +43,7 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
              first_value(pl.item_count) OVER scan AS first_item_count
       FROM parcel_lines pl
       JOIN orders o ON o.order_id = pl.order_ref
-      WINDOW scan AS (PARTITION BY pl.tracking_no, pl.order_ref ORDER BY pl.received_at, pl.parcel_id)`
+      WINDOW scan AS (PARTITION BY regexp_replace(pl.tracking_no, '[^0-9]', '', 'g'), pl.order_ref ORDER BY pl.received_at, pl.parcel_id)`
     yield* sql`CREATE INDEX ON ship_scans (order_id) WHERE scan_no = 1`
 
     yield* sql`

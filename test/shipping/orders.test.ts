@@ -75,6 +75,18 @@ describe("one parcel scanned twice", () => {
     ])
   })
 
+  it("reads the 伝票番号 by its digits: typed with and without hyphens it is one slip", async () => {
+    const { findings } = await runShipping({
+      orders: [aozora("PS-00412345")],
+      items: [item("PS-00412345", "I1", "夏の新刊セット", 2)],
+      parcels: [
+        parcel("IN-1", "2023/09/04 10:00", "4012-3391-2045", "S104233", "PS-00412345", 2),
+        parcel("IN-2", "2023/09/04 15:00", "401233912045", "S104233", "PS-00412345", 2)
+      ]
+    })
+    expect(findings).toEqual(["SHIP_DUPLICATE_SCAN IN-2 PS-00412345", "SHIP_READY PS-00412345 IN-1"])
+  })
+
   it("flags every later scan when scanned three times", async () => {
     const { findings } = await runShipping({
       orders: [aozora("PS-00412345")],
