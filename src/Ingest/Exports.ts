@@ -1,6 +1,6 @@
 // What each CSV export holds (inputs.md): its columns, how a row decodes, which table
 // it lands in. Channel-specific transfer exports all map into the one `transfers` shape.
-import { Schema } from "effect"
+import { Either, Schema } from "effect"
 import { normaliseHolderName } from "../Domain/HolderName.ts"
 import type { ExportKind } from "../Domain/Kind.ts"
 import { normaliseOrderId } from "../Domain/OrderId.ts"
@@ -18,7 +18,9 @@ import {
   RequiredText,
   wholeNumber,
   Yen,
-  cell
+  cell,
+  decodeCells,
+  describeIssue
 } from "./Fields.ts"
 
 export interface CsvExport<Decoded, Encoded, Row extends Record<string, unknown>> {
@@ -36,6 +38,24 @@ export interface CsvExport<Decoded, Encoded, Row extends Record<string, unknown>
 
 // Any export, for code that handles them uniformly.
 export type AnyCsvExport = CsvExport<any, any, any>
+
+/** One row's cells, checked: the stored row, or the reason it is set aside. */
+export type RowResult<Decoded, Row> =
+  | { readonly _tag: "Accepted"; readonly decoded: Decoded; readonly row: Row }
+  | { readonly _tag: "Rejected"; readonly reason: string }
+
+/** Decodes, checks and maps rows of one export (the schema is compiled once). */
+export const rowDecoder = <Decoded, Encoded, Row extends Record<string, unknown>>(spec: CsvExport<Decoded, Encoded, Row>) => {
+  const decode = decodeCells(spec.schema)
+  return (cells: Readonly<Record<string, string>>): RowResult<Decoded, Row> => {
+    const decoded = decode(cells)
+    if (Either.isLeft(decoded)) return { _tag: "Rejected", reason: describeIssue(decoded.left, cells, spec.personalColumns) }
+    const broken = spec.check?.(decoded.right)
+    return broken !== undefined
+      ? { _tag: "Rejected", reason: broken }
+      : { _tag: "Accepted", decoded: decoded.right, row: spec.toRow(decoded.right) }
+  }
+}
 
 const defineExport = <Decoded, Encoded, Row extends Record<string, unknown>>(spec: CsvExport<Decoded, Encoded, Row>) => spec
 const asRow = <A extends Record<string, unknown>>(decoded: A) => decoded

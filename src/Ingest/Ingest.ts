@@ -2,7 +2,7 @@
 // order. Each file is applied inside its own savepoint, so a file that is rejected
 // whole leaves nothing behind; rows set aside are kept, with their reasons, as findings.
 import { SqlClient } from "@effect/sql"
-import { Chunk, Context, Effect, Either, Layer, Stream } from "effect"
+import { Chunk, Context, Effect, Layer, Stream } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { FileRejected, InboxUnreadable } from "../Domain/Errors.ts"
@@ -12,8 +12,7 @@ import { Progress } from "./Progress.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
 import { Records } from "../Store/Records.ts"
 import { csvRows } from "./Csv.ts"
-import { type AnyCsvExport, csvExports } from "./Exports.ts"
-import { decodeCells, describeIssue } from "./Fields.ts"
+import { type AnyCsvExport, csvExports, rowDecoder } from "./Exports.ts"
 import { applySchedule } from "./Schedule.ts"
 import { inspectFile } from "./TextSource.ts"
 
@@ -89,7 +88,7 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
   /** Decodes and stores one CSV file; returns counts. Fails with FileRejected. */
   const applyCsv = (runId: number, file: InboxFile, spec: AnyCsvExport, sha256: string, encoding: "utf-8" | "cp932") =>
     Effect.gen(function*() {
-      const decode = decodeCells(spec.schema)
+      const decodeRow = rowDecoder(spec)
       const allOrNothing = isMoneyKind(spec.kind)
       let applied = 0
       let rejected = 0
@@ -109,14 +108,9 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
             const good: Array<{ line: number; row: Record<string, unknown> }> = []
             const bad: Array<{ line: number; reason: string }> = []
             for (const { cells, line } of Chunk.toReadonlyArray(batch)) {
-              const decoded = decode(cells)
-              if (Either.isLeft(decoded)) {
-                bad.push(yield* setAside(line, describeIssue(decoded.left, cells, spec.personalColumns)))
-                continue
-              }
-              const broken = spec.check?.(decoded.right)
-              if (broken !== undefined) bad.push(yield* setAside(line, broken))
-              else good.push({ line, row: spec.toRow(decoded.right) })
+              const result = decodeRow(cells)
+              if (result._tag === "Rejected") bad.push(yield* setAside(line, result.reason))
+              else good.push({ line, row: result.row })
             }
             // An order item must belong to a stored order (inputs.md).
             const orderOf = (g: { row: Record<string, unknown> }) => g.row.order_id as string

@@ -1,19 +1,21 @@
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import iconv from "iconv-lite"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { csvRows } from "../../src/Ingest/Csv.ts"
-import { bankTransfersExport, ordersExport, parcelsExport, payoutRequestsExport } from "../../src/Ingest/Exports.ts"
-import { decodeCells, describeIssue } from "../../src/Ingest/Fields.ts"
+import { bankTransfersExport, ordersExport, parcelsExport, payoutRequestsExport, rowDecoder, type AnyCsvExport, type CsvExport } from "../../src/Ingest/Exports.ts"
 import { decodedText, inspectFile } from "../../src/Ingest/TextSource.ts"
 import { tempDir } from "../support/inbox.ts"
 
-const decodeRow = <D>(spec: { schema: import("effect").Schema.Schema<D, any>; personalColumns: ReadonlySet<string>; check?: (d: D) => string | undefined }, cells: Record<string, string>) => {
-  const decoded = decodeCells(spec.schema)(cells)
-  if (Either.isLeft(decoded)) return { reason: describeIssue(decoded.left, cells, spec.personalColumns) }
-  const reason = spec.check?.(decoded.right)
-  return reason === undefined ? { value: decoded.right } : { reason }
+const reasonOf = (spec: AnyCsvExport, cells: Record<string, string>) => {
+  const result = rowDecoder(spec)(cells)
+  return result._tag === "Rejected" ? result.reason : undefined
+}
+// The decoded cells, or undefined when the row is set aside.
+const valueOf = <D, E, R extends Record<string, unknown>>(spec: CsvExport<D, E, R>, cells: Record<string, string>) => {
+  const result = rowDecoder(spec)(cells)
+  return result._tag === "Accepted" ? result.decoded : undefined
 }
 
 const parcelCells = (orderId: string, overrides: Record<string, string> = {}) => ({
@@ -40,37 +42,37 @@ describe("parcel rows", () => {
     "  PS-00412345 ",
     "ｐｓ００４１２３４５"
   ])("reads the order id typed as %j as PS-00412345 and keeps what was typed", (typed) => {
-    const row = decodeRow(parcelsExport, parcelCells(typed))
-    expect(row.value).toBeDefined()
-    const stored = parcelsExport.toRow(row.value!)
+    const row = valueOf(parcelsExport, parcelCells(typed))
+    expect(row).toBeDefined()
+    const stored = parcelsExport.toRow(row!)
     expect(stored.order_ref).toBe("PS-00412345")
     expect(stored.order_ref_typed).toBe(typed.trim())
   })
 
   it("reads 受付日時 as Japan time", () => {
-    const stored = parcelsExport.toRow(decodeRow(parcelsExport, parcelCells("PS-00412345")).value!)
+    const stored = parcelsExport.toRow(valueOf(parcelsExport, parcelCells("PS-00412345"))!)
     expect(stored.received_at).toBe("2023-09-01T01:12:00.000Z")
   })
 
   it("keeps an unknown-looking order id (it becomes a finding, not a rejected row)", () => {
-    const stored = parcelsExport.toRow(decodeRow(parcelsExport, parcelCells("PS-0041234X")).value!)
+    const stored = parcelsExport.toRow(valueOf(parcelsExport, parcelCells("PS-0041234X"))!)
     expect(stored.order_ref).toBe("PS-0041234X")
   })
 
   it("rejects a negative 点数 naming the column and the value", () => {
-    expect(decodeRow(parcelsExport, parcelCells("PS-00412345", { 点数: "-1" })).reason).toBe(
+    expect(reasonOf(parcelsExport, parcelCells("PS-00412345", { 点数: "-1" }))).toBe(
       "列「点数」が正しくありません: 0以上の整数（値: \"-1\"）"
     )
   })
 
   it("rejects an impossible date", () => {
-    expect(decodeRow(parcelsExport, parcelCells("PS-00412345", { 受付日時: "2023/02/30 10:00" })).reason).toContain(
+    expect(reasonOf(parcelsExport, parcelCells("PS-00412345", { 受付日時: "2023/02/30 10:00" }))).toContain(
       "列「受付日時」が正しくありません"
     )
   })
 
   it("rejects an unknown condition, listing the allowed ones", () => {
-    expect(decodeRow(parcelsExport, parcelCells("PS-00412345", { 状態: "紛失" })).reason).toContain("良好 / 破損 / 開封")
+    expect(reasonOf(parcelsExport, parcelCells("PS-00412345", { 状態: "紛失" }))).toContain("良好 / 破損 / 開封")
   })
 })
 
@@ -88,7 +90,7 @@ const orderCells = (overrides: Record<string, string> = {}) => ({
 
 describe("order rows", () => {
   it("accepts thousands separators in yen and keeps the instant", () => {
-    const row = decodeRow(ordersExport, orderCells()).value!
+    const row = valueOf(ordersExport, orderCells())!
     expect(row.total_amount).toBe(1500)
     expect(row.ordered_at).toBe("2023-08-10T12:14:03.000Z")
   })
@@ -100,13 +102,13 @@ describe("order rows", () => {
     ["status", "lost", "awaiting_shipment / shipped / cancelled / refunded のいずれか"],
     ["buyer_id", "B123", "B と7桁の数字"]
   ])("rejects %s = %j", (column, value, expected) => {
-    expect(decodeRow(ordersExport, orderCells({ [column]: value })).reason).toContain(expected)
+    expect(reasonOf(ordersExport, orderCells({ [column]: value }))).toContain(expected)
   })
 
   it("says which column is missing from a short row", () => {
     const cells: Record<string, string> = orderCells()
     delete cells.total_amount
-    expect(decodeRow(ordersExport, cells).reason).toBe("列「total_amount」の値がありません")
+    expect(reasonOf(ordersExport, cells)).toBe("列「total_amount」の値がありません")
   })
 })
 
@@ -127,7 +129,7 @@ const bankCells = (overrides: Record<string, string> = {}) => ({
 
 describe("bank transfer rows", () => {
   it("reads 12,300 as 12300 yen, the account type as its code, and the holder name's comparison key", () => {
-    const row = bankTransfersExport.toRow(decodeRow(bankTransfersExport, bankCells()).value!)
+    const row = bankTransfersExport.toRow(valueOf(bankTransfersExport, bankCells())!)
     expect(row).toMatchObject({
       channel: "bank",
       transfer_id: "20230821-000123",
@@ -138,17 +140,17 @@ describe("bank transfer rows", () => {
       transfer_date: "2023-08-21",
       reference: "2308070001"
     })
-    expect(row.holder_key).toBe(bankTransfersExport.toRow(decodeRow(bankTransfersExport, bankCells({ 受取人名: "ヤマダ　タロウ" })).value!).holder_key)
+    expect(row.holder_key).toBe(bankTransfersExport.toRow(valueOf(bankTransfersExport, bankCells({ 受取人名: "ヤマダ　タロウ" }))!).holder_key)
   })
 
   it("never repeats an account number in a rejection reason", () => {
-    const reason = decodeRow(bankTransfersExport, bankCells({ 口座番号: "12345678" })).reason!
+    const reason = reasonOf(bankTransfersExport, bankCells({ 口座番号: "12345678" }))
     expect(reason).toContain("列「口座番号」")
     expect(reason).not.toContain("12345678")
   })
 
   it("rejects a reason for failure on a completed transfer", () => {
-    expect(decodeRow(bankTransfersExport, bankCells({ 不能事由: "口座なし" })).reason).toContain("不能事由")
+    expect(reasonOf(bankTransfersExport, bankCells({ 不能事由: "口座なし" }))).toContain("不能事由")
   })
 })
 
@@ -172,25 +174,25 @@ describe("payout request rows", () => {
   })
 
   it("keeps the request id as text, leading zeros and all", () => {
-    expect(decodeRow(payoutRequestsExport, request({ request_id: "0308070001" })).value!.request_id).toBe("0308070001")
+    expect(valueOf(payoutRequestsExport, request({ request_id: "0308070001" }))!.request_id).toBe("0308070001")
   })
 
   it("requires the bank columns for a bank request", () => {
-    expect(decodeRow(payoutRequestsExport, request({ branch_code: "" })).reason).toContain("branch_code")
+    expect(reasonOf(payoutRequestsExport, request({ branch_code: "" }))).toContain("branch_code")
   })
 
   it("refuses bank columns on a LINE Pay request", () => {
-    expect(decodeRow(payoutRequestsExport, request({ method: "linepay", linepay_user_ref: "LP8f3a9c21" })).reason)
+    expect(reasonOf(payoutRequestsExport, request({ method: "linepay", linepay_user_ref: "LP8f3a9c21" })))
       .toContain("method が bank のときだけ")
   })
 
   it("accepts an amazon_gift request with neither bank nor LINE Pay columns", () => {
     const blank = { bank_code: "", branch_code: "", account_type: "", account_number: "", account_holder: "" }
-    expect(decodeRow(payoutRequestsExport, request({ method: "amazon_gift", ...blank })).value).toBeDefined()
+    expect(valueOf(payoutRequestsExport, request({ method: "amazon_gift", ...blank }))).toBeDefined()
   })
 
   it("rejects an amount of zero", () => {
-    expect(decodeRow(payoutRequestsExport, request({ amount: "0" })).reason).toContain("列「amount」")
+    expect(reasonOf(payoutRequestsExport, request({ amount: "0" }))).toContain("列「amount」")
   })
 })
 
