@@ -1,9 +1,17 @@
 // Findings of the current run are collected in a temporary table (inside the run's
 // transaction), then merged into `findings`, which keeps each finding's identity and
 // first-seen date from run to run.
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer, Stream } from "effect"
 import { allFindingCodes, findingCodes, type Finding, type FindingCode, type Severity, type Side } from "../Domain/Finding.ts"
+
+/**
+ * 状態 of a finding in run `runId`, as every sheet shows it: 対応済 once staff resolved
+ * it, 新規 when this run raised it first, else 継続. `alias` names the findings row.
+ */
+export const findingStatus = (sql: SqlClient.SqlClient, runId: number, alias = "findings") => sql`
+  CASE WHEN ${sql(alias)}.resolved_at IS NOT NULL THEN '対応済'
+       WHEN ${sql(alias)}.first_run = ${runId} THEN '新規' ELSE '継続' END`
 
 /** A finding as the workbooks list it. */
 export interface FindingRow {
@@ -91,32 +99,27 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
     Effect.orDie
   )
 
-  const raisedBy = (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) =>
+  // One side's findings (input findings always included), errors first, as the sheets list them.
+  const listed = (status: Statement.Fragment, where: Statement.Fragment, side: Side) =>
     sql<FindingRow>`
       SELECT code, severity, subject_id, related_id, detail,
-             to_char(first_seen, 'YYYY-MM-DD') AS first_seen,
-             CASE WHEN resolved_at IS NOT NULL THEN '対応済'
-                  WHEN first_run = ${runId} THEN '新規' ELSE '継続' END AS status,
+             to_char(first_seen, 'YYYY-MM-DD') AS first_seen, ${status} AS status,
              resolved_by, resolution_note,
              to_char(resolved_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI') AS resolved_at
       FROM findings
-      WHERE last_run = ${runId} AND side IN (${side}, 'input')
-        ${options?.codes === undefined ? sql`` : sql`AND code IN ${sql.in(options.codes)}`}
+      WHERE ${where} AND side IN (${side}, 'input')
       ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, subject_id, related_id`.stream.pipe(
       Stream.orDie
     )
 
-  const closedBy = (runId: number, side: Side) =>
-    sql<FindingRow>`
-      SELECT code, severity, subject_id, related_id, detail,
-             to_char(first_seen, 'YYYY-MM-DD') AS first_seen, '解消済' AS status,
-             resolved_by, resolution_note,
-             to_char(resolved_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI') AS resolved_at
-      FROM findings
-      WHERE closed_run = ${runId} AND side IN (${side}, 'input')
-      ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, subject_id, related_id`.stream.pipe(
-      Stream.orDie
+  const raisedBy = (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) =>
+    listed(
+      findingStatus(sql, runId),
+      sql`last_run = ${runId} ${options?.codes === undefined ? sql`` : sql`AND code IN ${sql.in(options.codes)}`}`,
+      side
     )
+
+  const closedBy = (runId: number, side: Side) => listed(sql`'解消済'`, sql`closed_run = ${runId}`, side)
 
   return { begin, add, merge, countsByCode, raisedBy, closedBy }
 }))

@@ -8,6 +8,7 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Stream } from "effect"
 import type { Severity } from "../Domain/Finding.ts"
+import { findingStatus } from "./FindingsStore.ts"
 
 /** One line of the control totals: a group of requests (or of orphan transfers). */
 export interface ControlTotalRow {
@@ -114,8 +115,7 @@ export const payoutQueries = (sql: SqlClient.SqlClient) => {
   const findingColumns = (runId: number) => sql`
     f.code, f.severity, f.subject_id, f.related_id, f.detail,
     to_char(f.first_seen, 'YYYY-MM-DD') AS first_seen,
-    CASE WHEN f.resolved_at IS NOT NULL THEN '対応済'
-         WHEN f.first_run = ${runId} THEN '新規' ELSE '継続' END AS status`
+    ${findingStatus(sql, runId, "f")} AS status`
 
   /**
    * Requests by schedule window and method, then those outside every window, deferred

@@ -4,6 +4,7 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Stream } from "effect"
 import type { Severity } from "../Domain/Finding.ts"
+import { findingStatus } from "./FindingsStore.ts"
 
 /** One order to re-ship now (SHIP_READY), with its label fields when the export has them. */
 export type FindingStatus = "新規" | "継続" | "対応済"
@@ -95,14 +96,10 @@ const businessDaysSince = (sql: SqlClient.SqlClient, day: string, asOf: string) 
    WHERE c.is_business_day AND c.day > ${sql.literal(day)} AND c.day <= ${asOf}::date)::int`
 
 export const makeShippingQueries = (sql: SqlClient.SqlClient): ShippingQueries => {
-  // As on the Findings sheet: 対応済 once a member of staff marked it handled.
-  const status = (runId: number, f: string) => sql`
-    CASE WHEN ${sql.literal(f)}.resolved_at IS NOT NULL THEN '対応済'
-         WHEN ${sql.literal(f)}.first_run = ${runId} THEN '新規' ELSE '継続' END`
 
   const readyToReship = (runId: number, asOf: string) =>
     sql<ReadyRow>`
-      SELECT f.subject_id AS order_id, ${status(runId, "f")} AS status,
+      SELECT f.subject_id AS order_id, ${findingStatus(sql, runId, "f")} AS status,
              EXISTS (SELECT 1 FROM findings n
                      WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.last_run = ${runId}) AS overdue,
              o.seller_id, o.circle_name,
@@ -158,7 +155,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient): ShippingQueries =
              r.order_id, r.parcel_id,
              coalesce(r.tracking_no, pl.tracking_no) AS tracking_no,
              r.detail, to_char(r.first_seen, 'YYYY-MM-DD') AS first_seen,
-             ${status(runId, "r")} AS status
+             ${findingStatus(sql, runId, "r")} AS status
       FROM raised r
       LEFT JOIN orders o ON o.order_id = r.order_id AND r.code <> 'SHIP_UNKNOWN_ORDER'
       LEFT JOIN parcel_lines slip
@@ -179,7 +176,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient): ShippingQueries =
              to_char(o.ordered_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD') AS ordered_on,
              oi.item_id, oi.item_name, oi.quantity,
              to_char(f.first_seen, 'YYYY-MM-DD') AS first_seen,
-             ${status(runId, "f")} AS status
+             ${findingStatus(sql, runId, "f")} AS status
       FROM findings f
       JOIN orders o ON o.order_id = f.subject_id
       LEFT JOIN order_items oi ON oi.order_id = o.order_id

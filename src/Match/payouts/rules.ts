@@ -19,6 +19,14 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
              THEN to_char(r.due_date, 'YYYY/MM/DD') || '（' || to_char(r.nominal_due, 'YYYY/MM/DD') || ' が休業日のため繰り下げ）'
            ELSE to_char(r.due_date, 'YYYY/MM/DD') END`)
 
+    // The per-transfer codes read a completed transfer (p), its request (r), the
+    // transfer (t) and the label of its channel (cm).
+    const paidTransfers = sql`
+      FROM payout_run_paid p
+      JOIN payout_run_request r ON r.request_id = p.request_id
+      JOIN payout_run_transfer t ON t.channel = p.channel AND t.transfer_id = p.transfer_id
+      LEFT JOIN payout_methods cm ON cm.channel = t.channel`
+
     // Every completed transfer of a live request, with what sets it apart from the
     // request. A failed or cancelled transfer moved no money: it is checked for nothing.
     yield* sql`
@@ -109,10 +117,7 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
                         || CASE WHEN t.fee = r.amount - t.amount
                              THEN '（振込手数料と同額：手数料を差し引いて振り込んだ可能性）' ELSE '' END
                         || '。不足分を追加で支払ってください。' END)
-      FROM payout_run_paid p
-      JOIN payout_run_request r ON r.request_id = p.request_id
-      JOIN payout_run_transfer t ON t.channel = p.channel AND t.transfer_id = p.transfer_id
-      LEFT JOIN payout_methods cm ON cm.channel = t.channel
+      ${paidTransfers}
       WHERE p.amount_differs`)
     yield* insert(sql`
       SELECT 'PAY_ACCOUNT_MISMATCH', r.request_id, t.transfer_id,
@@ -127,18 +132,13 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
                ELSE format('%s %s の送金先が依頼の利用者と異なります。組戻しを依頼し、依頼の送金先へ支払い直してください。',
                            coalesce(cm.label, t.channel), t.transfer_id)
              END
-      FROM payout_run_paid p
-      JOIN payout_run_request r ON r.request_id = p.request_id
-      JOIN payout_run_transfer t ON t.channel = p.channel AND t.transfer_id = p.transfer_id
-      LEFT JOIN payout_methods cm ON cm.channel = t.channel
+      ${paidTransfers}
       WHERE p.destination_differs`)
     yield* insert(sql`
       SELECT 'PAY_NAME_MISMATCH', r.request_id, t.transfer_id,
              format('口座は依頼と同じですが受取人名が異なります（依頼: %s／振込: %s）。名義を確認してください。',
                     r.account_holder, t.holder_name)
-      FROM payout_run_paid p
-      JOIN payout_run_request r ON r.request_id = p.request_id
-      JOIN payout_run_transfer t ON t.channel = p.channel AND t.transfer_id = p.transfer_id
+      ${paidTransfers}
       WHERE p.name_differs`)
     yield* insert(sql`
       SELECT 'PAY_METHOD_MISMATCH', r.request_id, t.transfer_id,
@@ -147,30 +147,22 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
                     CASE WHEN r.deferred
                       THEN coalesce(m.label, r.method) || 'の支払い再開時に二重に支払わないよう、保留分から外してください。'
                       ELSE '利用者へ連絡してください。' END)
-      FROM payout_run_paid p
-      JOIN payout_run_request r ON r.request_id = p.request_id
-      JOIN payout_run_transfer t ON t.channel = p.channel AND t.transfer_id = p.transfer_id
+      ${paidTransfers}
       LEFT JOIN payout_methods m ON m.method = r.method
-      LEFT JOIN payout_methods cm ON cm.channel = t.channel
       WHERE p.method_differs`)
     yield* insert(sql`
       SELECT 'PAY_LATE', r.request_id, t.transfer_id,
              format('支払期日 %s より後の %s に支払いました（%s日遅れ、%s）。',
                     ${dueText}, ${day(sql, "t.transfer_date")}, t.transfer_date - r.due_date, t.transfer_id)
-      FROM payout_run_paid p
-      JOIN payout_run_request r ON r.request_id = p.request_id
-      JOIN payout_run_transfer t ON t.channel = p.channel AND t.transfer_id = p.transfer_id
+      ${paidTransfers}
       WHERE p.late`)
     // Matched: the request's one completed transfer, and nothing sets it apart.
     yield* insert(sql`
       SELECT 'PAY_MATCHED', r.request_id, t.transfer_id,
              format('%s %s（%s、%s）で支払済みです。', coalesce(cm.label, t.channel), t.transfer_id,
                     ${day(sql, "t.transfer_date")}, payout_yen(t.amount))
-      FROM payout_run_paid p
-      JOIN payout_run_request r ON r.request_id = p.request_id
+      ${paidTransfers}
       JOIN payout_run_state s ON s.request_id = r.request_id
-      JOIN payout_run_transfer t ON t.channel = p.channel AND t.transfer_id = p.transfer_id
-      LEFT JOIN payout_methods cm ON cm.channel = t.channel
       WHERE s.completed_count = 1
         AND NOT (p.amount_differs OR p.method_differs OR p.destination_differs OR p.name_differs OR p.late)`)
 
