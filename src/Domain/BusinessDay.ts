@@ -81,11 +81,14 @@ const isYearEndClosure = (d: PlainDate): boolean => {
  * Whether banks are open on `d`: not Saturday or Sunday, not a national holiday,
  * not 12/31–1/3.
  */
-export const isBankBusinessDay = (d: PlainDate): boolean => {
-  const weekday = new Date(toCoveredEpochMs(d)).getUTCDay()
+export const isBankBusinessDay = (d: PlainDate): boolean => isOpenOn(d, toCoveredEpochMs(d))
+
+// The rule on an already checked day `d` at UTC midnight `ms` (calendar() walks ms).
+const isOpenOn = (d: PlainDate, ms: number): boolean => {
+  const weekday = new Date(ms).getUTCDay()
   if (weekday === 0 || weekday === 6) return false
   if (isYearEndClosure(d)) return false
-  return !isNationalHoliday(d)
+  return !Object.hasOwn(holidayJp.holidays, d)
 }
 
 /** `d` itself when banks are open that day, otherwise the next day they are. */
@@ -119,10 +122,13 @@ export const calendar = (
   }
   const days: Array<{ day: PlainDate; isBusinessDay: boolean }> = []
   if (toYear < fromYear) return days
+  // Both ends are checked against the holiday data; the days between need no parsing.
+  toCoveredEpochMs(`${String(fromYear).padStart(4, "0")}-01-01`)
+  toCoveredEpochMs(`${String(toYear).padStart(4, "0")}-12-31`)
   const end = Date.UTC(toYear, 11, 31)
   for (let ms = Date.UTC(fromYear, 0, 1); ms <= end; ms += MS_PER_DAY) {
     const day = fromEpochMs(ms)
-    days.push({ day, isBusinessDay: isBankBusinessDay(day) })
+    days.push({ day, isBusinessDay: isOpenOn(day, ms) })
   }
   return days
 }

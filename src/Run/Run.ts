@@ -62,7 +62,7 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* runLog.lock
       const runId = yield* runLog.start(options.asOf)
       yield* findings.begin
-      yield* refreshCalendar(sql)
+      yield* step("calendar", refreshCalendar(sql))
       const ingested = yield* step("ingest", ingest.ingestInbox(options.inbox, runId))
       yield* step("shipping matching", shipping.raise(options.asOf))
       yield* step("payout matching", payouts.raise(options.asOf))

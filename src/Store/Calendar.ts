@@ -1,19 +1,24 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { createHash } from "node:crypto"
 import { calendar, HOLIDAY_DATA_YEARS } from "../Domain/BusinessDay.ts"
 
 /**
  * Brings jp_calendar in line with the holiday library, so that SQL can count bank
- * business days. Only days whose status changed are written (none, usually).
+ * business days. The stored calendar is compared by a digest first: it is written only
+ * on the first run and when the holiday data changed (a library update), not every run.
  */
 export const refreshCalendar = (sql: SqlClient.SqlClient) =>
   Effect.gen(function*() {
     const days = calendar(HOLIDAY_DATA_YEARS.first, HOLIDAY_DATA_YEARS.last)
+    // The same text on both sides: "2023-09-04true,2023-09-05true,…" (boolean::text).
+    const expected = createHash("md5").update(days.map((d) => `${d.day}${d.isBusinessDay}`).join(",")).digest("hex")
+    const [stored] = yield* sql<{ digest: string | null }>`
+      SELECT md5(string_agg(day::text || is_business_day::text, ',' ORDER BY day)) AS digest FROM jp_calendar`
+    if (stored?.digest === expected) return
+    yield* sql`DELETE FROM jp_calendar`
     for (let start = 0; start < days.length; start += 10_000) {
       const rows = days.slice(start, start + 10_000).map((d) => ({ day: d.day, is_business_day: d.isBusinessDay }))
-      yield* sql`
-        INSERT INTO jp_calendar ${sql.insert(rows)}
-        ON CONFLICT (day) DO UPDATE SET is_business_day = EXCLUDED.is_business_day
-        WHERE jp_calendar.is_business_day IS DISTINCT FROM EXCLUDED.is_business_day`
+      yield* sql`INSERT INTO jp_calendar ${sql.insert(rows)}`
     }
   }).pipe(Effect.orDie, Effect.withSpan("Calendar.refresh"))
