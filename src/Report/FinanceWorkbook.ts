@@ -25,7 +25,7 @@ export const writeFinanceWorkbook = (
   payouts: PayoutQueries
 ) =>
   Effect.gen(function*() {
-    const counts = yield* findings.countsByCode(facts.runId)
+    const counts = facts.countsByCode
     const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "payout").pipe(Stream.take(501))))
     const controlTotals = yield* payouts.controlTotals
     const channelTotals = yield* payouts.channelTotals

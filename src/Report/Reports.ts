@@ -17,6 +17,8 @@ export interface RunFacts {
   readonly runId: number
   readonly asOf: string
   readonly ingest: IngestSummary
+  /** How many findings of each code the run raised. */
+  readonly countsByCode: ReadonlyMap<string, number>
 }
 
 export interface StagedReports {

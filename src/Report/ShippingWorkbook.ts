@@ -26,7 +26,7 @@ export const writeShippingWorkbook = (
   queries: ShippingQueries
 ) =>
   Effect.gen(function*() {
-    const counts = yield* findings.countsByCode(facts.runId)
+    const counts = facts.countsByCode
     const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "shipping").pipe(Stream.take(501))))
     const longestReady = yield* queries.longestReady(facts.runId, facts.asOf)
     const oldest = yield* queries.oldestNotReshipped(facts.runId, facts.asOf)

@@ -69,7 +69,7 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* step("findings merge", findings.merge(runId, options.asOf))
       const countsByCode = yield* findings.countsByCode(runId)
       const exitCode: 0 | 2 = ingested.anyRejected ? 2 : 0
-      stagedReports = yield* step("workbooks", reports.stage({ runId, asOf: options.asOf, ingest: ingested }, options.outDir))
+      stagedReports = yield* step("workbooks", reports.stage({ runId, asOf: options.asOf, ingest: ingested, countsByCode }, options.outDir))
       yield* runLog.finish(runId, exitCode === 0 ? "succeeded" : "succeeded_with_rejections", exitCode, {
         counts: countsByCode,
         files: ingested.files
