@@ -1,13 +1,14 @@
 // The one place where the services are composed into the application.
 import type { SqlClient } from "@effect/sql"
 import { Layer } from "effect"
-import type { DatabaseUnavailable } from "./Domain/Errors.ts"
+import type { DatabaseUnavailable, KeyUnavailable } from "./Domain/Errors.ts"
 import { IngestLive } from "./Ingest/Ingest.ts"
 import { ProgressLive } from "./Ingest/Progress.ts"
 import { PayoutMatchLive } from "./Match/Payouts.ts"
 import { ShippingMatchLive } from "./Match/Shipping.ts"
 import { ReportsLive } from "./Report/Reports.ts"
 import { RunLive } from "./Run/Run.ts"
+import type { Sealer } from "./Seal/Sealer.ts"
 import { DatabaseLive } from "./Store/Database.ts"
 import { FindingsStoreLive } from "./Store/FindingsStore.ts"
 import { RecordsLive } from "./Store/Records.ts"
@@ -15,7 +16,7 @@ import { DecisionsLive } from "./Store/Decisions.ts"
 import { RunLogLive } from "./Store/RunLog.ts"
 
 /** The run and everything it needs, on the given (migrated) database. */
-export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) => {
+export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient | Sealer, E, R>) => {
   const store = Layer.mergeAll(RecordsLive, FindingsStoreLive, RunLogLive).pipe(Layer.provideMerge(database))
   return RunLive.pipe(
     Layer.provide(Layer.mergeAll(IngestLive.pipe(Layer.provide(ProgressLive)), ShippingMatchLive, PayoutMatchLive, ReportsLive)),
@@ -25,7 +26,7 @@ export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>)
 
 export const AppLive: Layer.Layer<
   Layer.Layer.Success<ReturnType<typeof appLayer>>,
-  DatabaseUnavailable | import("effect/ConfigError").ConfigError
+  DatabaseUnavailable | KeyUnavailable | import("effect/ConfigError").ConfigError
 > = appLayer(DatabaseLive)
 
 /** What `resolve` and `status` need: the database, the decisions and the run log. */

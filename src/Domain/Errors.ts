@@ -47,3 +47,12 @@ export class RunInProgress extends Data.TaggedError("RunInProgress")<{}> {
     return "another keshikomi run is in progress on this database; nothing was changed (try again when it has finished)"
   }
 }
+
+/** The sealing key is missing, unreadable, or not the one the database was sealed with. */
+export class KeyUnavailable extends Data.TaggedError("KeyUnavailable")<{
+  readonly reason: string
+}> {
+  override get message() {
+    return `key: ${this.reason}`
+  }
+}

@@ -7,6 +7,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { ReportWriteFailed } from "../Domain/Errors.ts"
 import type { IngestSummary } from "../Ingest/Ingest.ts"
+import { Sealer } from "../Seal/Sealer.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
 import { payoutQueries } from "../Store/PayoutQueries.ts"
 import { makeShippingQueries } from "../Store/ShippingQueries.ts"
@@ -51,8 +52,9 @@ const failWith = (target: string) => (cause: unknown) =>
 export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
   const findings = yield* FindingsStore
   const sql = yield* SqlClient.SqlClient
-  const shippingQueries = makeShippingQueries(sql)
-  const payouts = payoutQueries(sql)
+  const sealer = yield* Sealer
+  const shippingQueries = makeShippingQueries(sql, sealer)
+  const payouts = payoutQueries(sql, sealer)
 
   const writeOne = (
     side: "shipping" | "finance",

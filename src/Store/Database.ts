@@ -1,12 +1,14 @@
 // The one PostgreSQL client of a run: DATABASE_URL when set, else the embedded server.
 // The schema is brought up to date by the Migrator before anything else uses it.
 import * as Reactivity from "@effect/experimental/Reactivity"
+import { SqlClient } from "@effect/sql"
 import * as Migrator from "@effect/sql/Migrator"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { DatabaseUnavailable } from "../Domain/Errors.ts"
+import { DatabaseUnavailable, KeyUnavailable } from "../Domain/Errors.ts"
+import { Sealer, SealerLive, shortFingerprint } from "../Seal/Sealer.ts"
 import { startEmbeddedServer } from "./EmbeddedServer.ts"
 import { migrations } from "./migrations/index.ts"
 
@@ -42,14 +44,41 @@ const embeddedClient = (dataDir: string) =>
     }).pipe(Layer.mapError(toUnavailable))
   }))
 
-/** Applies the migrations in src/Store/migrations (ids only grow). */
-export const MigrationsLive = Layer.effectDiscard(
-  Migrator.make({})({ loader: Migrator.fromRecord(migrations) }).pipe(
+/**
+ * Refuses a key that is not the one the database was sealed with, before anything is
+ * changed (also before a migration). A key file this process has just created for a
+ * database sealed under another key is removed again.
+ */
+const checkKey = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const sealer = yield* Sealer
+  const [present] = yield* sql<{ sealed: boolean }>`SELECT to_regclass('seal_key') IS NOT NULL AS sealed`
+  if (present?.sealed !== true) return
+  const [stored] = yield* sql<{ fingerprint: string }>`SELECT fingerprint FROM seal_key`
+  if (stored === undefined || stored.fingerprint === sealer.fingerprint) return
+  if (sealer.created) fs.rmSync(sealer.source.path, { force: true })
+  return yield* new KeyUnavailable({
+    reason: `${sealer.source.path} is not the key this database was sealed with (key ${shortFingerprint(sealer.fingerprint)}, ` +
+      `database ${shortFingerprint(stored.fingerprint)}${sealer.created ? "; no key file was found, so none was kept" : ""}); ` +
+      "restore the key file from its backup; nothing was changed"
+  })
+}).pipe(Effect.catchTag("SqlError", (e) => new DatabaseUnavailable({ reason: e.message })))
+
+/** Checks the key, then applies the migrations in src/Store/migrations (ids only grow). */
+export const MigrationsLive = Layer.effectDiscard(Effect.gen(function*() {
+  const sealer = yield* Sealer
+  yield* checkKey
+  yield* Migrator.make({})({ loader: Migrator.fromRecord(migrations) }).pipe(
+    // Migration 0005 seals what earlier versions stored in clear.
+    Effect.provideService(Sealer, sealer),
     Effect.mapError((cause) => new DatabaseUnavailable({ reason: `migration failed: ${cause.message}` }))
   )
-)
+  if (sealer.created) {
+    yield* Effect.logWarning(`created the key file ${sealer.source.path}: back it up apart from the database (README, The key)`)
+  }
+}))
 
-/** Client chosen from the environment, with the schema migrated. */
+/** Client chosen from the environment, with the schema migrated, and the key that seals it. */
 export const DatabaseLive = Layer.unwrapEffect(Effect.gen(function*() {
   const url = yield* Config.option(Config.redacted("DATABASE_URL"))
   const dataDir = yield* Config.string("KESHIKOMI_DATA_DIR").pipe(Config.withDefault(".keshikomi"))
@@ -57,5 +86,5 @@ export const DatabaseLive = Layer.unwrapEffect(Effect.gen(function*() {
     onSome: clientFromUrl,
     onNone: () => embeddedClient(path.resolve(dataDir))
   })
-  return MigrationsLive.pipe(Layer.provideMerge(client))
+  return MigrationsLive.pipe(Layer.provideMerge(client), Layer.provideMerge(SealerLive))
 }))

@@ -2,12 +2,14 @@
 // the stored requests, transfers and the matching step's results (payout_assignments,
 // payout_request_state) for display. Nothing here decides a finding.
 //
-// Account numbers leave the database masked (payout_masked_account); addresses, item
-// names, user ids and wallet user refs are never selected. Amounts are whole yen, well
+// Account numbers are stored and read masked only; holder names are stored sealed and
+// opened here, row by row, for finance.xlsx (docs/privacy.md). Addresses, item names,
+// user ids and wallet user refs are never selected. Amounts are whole yen, well
 // within a double, so they are read as float8 rather than int8 strings.
 import type { SqlClient } from "@effect/sql"
 import { Effect, Stream } from "effect"
 import type { Severity } from "../Domain/Finding.ts"
+import type { SealerShape } from "../Seal/Sealer.ts"
 import { findingStatus } from "./FindingsStore.ts"
 
 /** One line of the control totals: a group of requests (or of orphan transfers). */
@@ -111,7 +113,20 @@ export interface OrphanRow extends FindingColumns {
 const accountTypeLabel = (column: string) =>
   `CASE ${column} WHEN '1' THEN '普通' WHEN '2' THEN '当座' WHEN '4' THEN '貯蓄' ELSE ${column} END`
 
-export const payoutQueries = (sql: SqlClient.SqlClient) => {
+/** Rows as read: the holder name columns still sealed, under `<column>_sealed`. */
+type Sealed<Row, Columns extends keyof Row> = Omit<Row, Columns> & { readonly [K in Columns & string as `${K}_sealed`]: Uint8Array | null }
+
+export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => {
+  /** Opens the sealed holder name columns of each row, for the sheet that shows them. */
+  const opened = <Row, Columns extends keyof Row & string>(columns: ReadonlyArray<Columns>) => (row: Sealed<Row, Columns>): Row => {
+    const out: Record<string, unknown> = { ...row }
+    for (const c of columns) {
+      out[c] = sealer.openOrNull(out[`${c}_sealed`] as Uint8Array | null)
+      delete out[`${c}_sealed`]
+    }
+    return out as Row
+  }
+
   const findingColumns = (runId: number) => sql`
     f.code, f.severity, f.subject_id, f.related_id, f.detail,
     to_char(f.first_seen, 'YYYY-MM-DD') AS first_seen,
@@ -211,7 +226,7 @@ export const payoutQueries = (sql: SqlClient.SqlClient) => {
    * gives them, then oldest first.
    */
   const actionItems = (runId: number, priority: ReadonlyArray<string>) =>
-    sql<ActionRow>`
+    sql<Sealed<ActionRow, "requested_holder" | "transfer_holder">>`
       WITH orphan AS (
         SELECT DISTINCT ON (t.transfer_id) t.channel, t.transfer_id
         FROM transfers t
@@ -223,13 +238,13 @@ export const payoutQueries = (sql: SqlClient.SqlClient) => {
              m.label AS method_label,
              r.amount::float8 AS requested_amount,
              to_char(s.due_date, 'YYYY-MM-DD') AS due_date,
-             r.account_holder AS requested_holder,
+             r.account_holder_sealed AS requested_holder_sealed,
              coalesce(cm.label, t.channel) AS transfer_channel_label,
              CASE WHEN t.transfer_id IS NOT NULL THEN t.amount
                   WHEN f.code = 'PAY_DUPLICATE' THEN s.paid_amount END::float8 AS transfer_amount,
              to_char(t.transfer_date, 'YYYY-MM-DD') AS transfer_date,
-             t.holder_name AS transfer_holder,
-             payout_account_label(t.bank_code, t.branch_code, t.account_type, t.account_number) AS transfer_account
+             t.holder_name_sealed AS transfer_holder_sealed,
+             payout_account_label(t.bank_code, t.branch_code, t.account_type, t.account_masked) AS transfer_account
       FROM findings f
       LEFT JOIN payout_requests r ON f.code <> 'PAY_ORPHAN_TRANSFER' AND r.request_id = f.subject_id
       LEFT JOIN payout_request_state s ON s.request_id = r.request_id
@@ -245,11 +260,14 @@ export const payoutQueries = (sql: SqlClient.SqlClient) => {
       WHERE f.last_run = ${runId} AND f.side = 'payout' AND f.severity IN ('error', 'warning') AND f.resolved_at IS NULL
       ORDER BY CASE f.severity WHEN 'error' THEN 0 ELSE 1 END,
                coalesce(array_position(string_to_array(${priority.join(",")}, ','), f.code), 99),
-               f.first_seen, f.subject_id, f.related_id`.stream.pipe(Stream.orDie)
+               f.first_seen, f.subject_id, f.related_id`.stream.pipe(
+        Stream.map(opened<ActionRow, "requested_holder" | "transfer_holder">(["requested_holder", "transfer_holder"])),
+        Stream.orDie
+      )
 
   /** PAY_MATCHED of run `runId`: newly matched first, then by request. */
   const matched = (runId: number) =>
-    sql<MatchedRow>`
+    sql<Sealed<MatchedRow, "holder_name">>`
       SELECT ${findingColumns(runId)},
              coalesce(cm.label, t.channel) AS channel_label,
              a.matched_by,
@@ -258,10 +276,10 @@ export const payoutQueries = (sql: SqlClient.SqlClient) => {
              t.fee::float8 AS fee,
              to_char(r.requested_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD') AS requested_on,
              to_char(s.due_date, 'YYYY-MM-DD') AS due_date,
-             coalesce(t.holder_name, r.account_holder) AS holder_name,
+             coalesce(t.holder_name_sealed, r.account_holder_sealed) AS holder_name_sealed,
              t.bank_code, t.branch_code,
              ${sql.unsafe(accountTypeLabel("t.account_type"))} AS account_type_label,
-             payout_masked_account(t.account_number) AS account_number_masked
+             t.account_masked AS account_number_masked
       FROM findings f
       JOIN payout_requests r ON r.request_id = f.subject_id
       JOIN payout_request_state s ON s.request_id = r.request_id
@@ -269,44 +287,44 @@ export const payoutQueries = (sql: SqlClient.SqlClient) => {
       JOIN transfers t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
       LEFT JOIN payout_methods cm ON cm.channel = t.channel
       WHERE f.last_run = ${runId} AND f.code = 'PAY_MATCHED'
-      ORDER BY f.first_run DESC, f.subject_id`.stream.pipe(Stream.orDie)
+      ORDER BY f.first_run DESC, f.subject_id`.stream.pipe(Stream.map(opened<MatchedRow, "holder_name">(["holder_name"])), Stream.orDie)
 
   /** PAY_PENDING and PAY_DEFERRED of run `runId`: by due date (none last), deferred last. */
   const unpaid = (runId: number) =>
-    sql<UnpaidRow>`
+    sql<Sealed<UnpaidRow, "holder_name">>`
       SELECT ${findingColumns(runId)},
              r.service, r.kind, coalesce(m.label, r.method) AS method_label, r.amount::float8 AS amount,
              to_char(r.requested_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD') AS requested_on,
              s.window_no,
              to_char(s.nominal_due, 'YYYY-MM-DD') AS nominal_due,
              to_char(s.due_date, 'YYYY-MM-DD') AS due_date,
-             r.account_holder AS holder_name, r.bank_code, r.branch_code,
+             r.account_holder_sealed AS holder_name_sealed, r.bank_code, r.branch_code,
              ${sql.unsafe(accountTypeLabel("r.account_type"))} AS account_type_label,
-             payout_masked_account(r.account_number) AS account_number_masked
+             r.account_masked AS account_number_masked
       FROM findings f
       JOIN payout_requests r ON r.request_id = f.subject_id
       JOIN payout_request_state s ON s.request_id = r.request_id
       LEFT JOIN payout_methods m ON m.method = r.method
       WHERE f.last_run = ${runId} AND f.code IN ('PAY_PENDING', 'PAY_DEFERRED')
       ORDER BY CASE f.code WHEN 'PAY_PENDING' THEN 0 ELSE 1 END, s.due_date NULLS LAST, r.requested_at, f.subject_id`.stream
-      .pipe(Stream.orDie)
+      .pipe(Stream.map(opened<UnpaidRow, "holder_name">(["holder_name"])), Stream.orDie)
 
   /** PAY_ORPHAN_TRANSFER of run `runId`, with the transfer. */
   const orphans = (runId: number) =>
-    sql<OrphanRow>`
+    sql<Sealed<OrphanRow, "holder_name">>`
       SELECT ${findingColumns(runId)},
              coalesce(cm.label, t.channel) AS channel_label,
              to_char(t.transfer_date, 'YYYY-MM-DD') AS transfer_date,
-             t.amount::float8 AS amount, t.fee::float8 AS fee, t.reference, t.holder_name,
+             t.amount::float8 AS amount, t.fee::float8 AS fee, t.reference, t.holder_name_sealed,
              t.bank_code, t.branch_code,
              ${sql.unsafe(accountTypeLabel("t.account_type"))} AS account_type_label,
-             payout_masked_account(t.account_number) AS account_number_masked
+             t.account_masked AS account_number_masked
       FROM findings f
       JOIN transfers t ON t.transfer_id = f.subject_id AND t.outcome = 'completed'
       LEFT JOIN payout_methods cm ON cm.channel = t.channel
       WHERE f.last_run = ${runId} AND f.code = 'PAY_ORPHAN_TRANSFER'
         AND NOT EXISTS (SELECT 1 FROM payout_assignments a WHERE a.channel = t.channel AND a.transfer_id = t.transfer_id)
-      ORDER BY t.transfer_date, t.transfer_id COLLATE "C"`.stream.pipe(Stream.orDie)
+      ORDER BY t.transfer_date, t.transfer_id COLLATE "C"`.stream.pipe(Stream.map(opened<OrphanRow, "holder_name">(["holder_name"])), Stream.orDie)
 
   return { controlTotals, channelTotals, actionItems, matched, unpaid, orphans }
 }

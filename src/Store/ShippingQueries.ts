@@ -4,6 +4,8 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Stream } from "effect"
 import type { Severity } from "../Domain/Finding.ts"
+import { addressFields } from "../Seal/SealedColumns.ts"
+import type { SealerShape } from "../Seal/Sealer.ts"
 import { findingStatus } from "./FindingsStore.ts"
 
 /** One order to re-ship now (SHIP_READY), with its label fields when the export has them. */
@@ -95,10 +97,21 @@ const businessDaysSince = (sql: SqlClient.SqlClient, day: string, asOf: string) 
   (SELECT count(*) FROM jp_calendar c
    WHERE c.is_business_day AND c.day > ${sql.literal(day)} AND c.day <= ${asOf}::date)::int`
 
-export const makeShippingQueries = (sql: SqlClient.SqlClient): ShippingQueries => {
+type SealedReadyRow = Omit<ReadyRow, typeof addressFields[number]> & { readonly [K in typeof addressFields[number] as `${K}_sealed`]: Uint8Array | null }
+
+export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShape): ShippingQueries => {
+  // The buyer's address is opened here, for 再発送リスト only (docs/privacy.md).
+  const openAddress = (row: SealedReadyRow): ReadyRow => {
+    const out: Record<string, unknown> = { ...row }
+    for (const field of addressFields) {
+      out[field] = sealer.openOrNull(out[`${field}_sealed`] as Uint8Array | null)
+      delete out[`${field}_sealed`]
+    }
+    return out as unknown as ReadyRow
+  }
 
   const readyToReship = (runId: number, asOf: string) =>
-    sql<ReadyRow>`
+    sql<SealedReadyRow>`
       SELECT f.subject_id AS order_id, ${findingStatus(sql, runId, "f")} AS status,
              EXISTS (SELECT 1 FROM findings n
                      WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.last_run = ${runId}) AS overdue,
@@ -108,7 +121,8 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient): ShippingQueries =
              coalesce(i.items, '') AS items, coalesce(i.item_count, 0) AS item_count,
              p.conditions, p.notes,
              a.order_id IS NOT NULL AS has_address,
-             a.postal_code, a.prefecture, a.city, a.address_line, a.recipient_name, a.phone
+             a.postal_code_sealed, a.prefecture_sealed, a.city_sealed, a.address_line_sealed,
+             a.recipient_name_sealed, a.phone_sealed
       FROM findings f
       JOIN orders o ON o.order_id = f.subject_id
       -- The finding's related parcel is the last one counted for the order.
@@ -129,7 +143,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient): ShippingQueries =
       ) i ON true
       LEFT JOIN shipping_addresses a ON a.order_id = f.subject_id
       WHERE f.code = 'SHIP_READY' AND f.last_run = ${runId}
-      ORDER BY f.resolved_at IS NOT NULL, last.received_on, f.subject_id`.stream.pipe(Stream.orDie)
+      ORDER BY f.resolved_at IS NOT NULL, last.received_on, f.subject_id`.stream.pipe(Stream.map(openAddress), Stream.orDie)
 
   // Where to find the goods: the order (or the id as typed, for an unknown one), the
   // intake record, the outbound tracking number; the seller is the order's, or the one

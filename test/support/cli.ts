@@ -1,6 +1,10 @@
 // Running the real command in a child process, as cron or a member of staff would.
 import { execFile, spawn } from "node:child_process"
 import * as path from "node:path"
+import { inject } from "vitest"
+
+// The command seals with this test run's key unless a test says otherwise.
+process.env.KESHIKOMI_KEY_FILE ??= inject("keyFile")
 
 export const bin = path.resolve(import.meta.dirname, "../../bin/keshikomi.mjs")
 

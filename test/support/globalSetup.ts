@@ -5,10 +5,13 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import type { TestProject } from "vitest/node"
+import { randomKeyMaterial, writeNewKeyFile } from "../../src/Seal/KeyFile.ts"
 
 declare module "vitest" {
   export interface ProvidedContext {
     pgSocketDir: string
+    /** The sealing key of this test run (KESHIKOMI_KEY_FILE for every test). */
+    keyFile: string
   }
 }
 
@@ -31,8 +34,13 @@ export default async function setup(project: TestProject) {
   await server.initialise()
   await server.start()
   project.provide("pgSocketDir", dataDir)
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "keshikomi-test-key-"))
+  const keyFile = path.join(keyDir, "keshikomi.key")
+  writeNewKeyFile(keyFile, randomKeyMaterial())
+  project.provide("keyFile", keyFile)
   return async () => {
     await server.stop()
     fs.rmSync(dataDir, { recursive: true, force: true })
+    fs.rmSync(keyDir, { recursive: true, force: true })
   }
 }

@@ -4,10 +4,14 @@ import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 import pg from "pg"
 import { inject } from "vitest"
 import { appLayer } from "../../src/App.ts"
+import { SealerLive } from "../../src/Seal/Sealer.ts"
 import { clientFromUrl, MigrationsLive } from "../../src/Store/Database.ts"
 import { Run, type RunOptions } from "../../src/Run/Run.ts"
 
 let counter = 0
+
+// Every test, and every command a test starts, seals with this run's key.
+process.env.KESHIKOMI_KEY_FILE = inject("keyFile")
 
 /** Creates an empty database and returns its connection URL (Unix socket, trust auth). */
 export const createTestDatabase = async (): Promise<string> => {
@@ -23,8 +27,9 @@ export const createTestDatabase = async (): Promise<string> => {
   return `postgresql://keshikomi@localhost/${name}?host=${encodeURIComponent(socketDir)}`
 }
 
-/** The migrated database as a layer. */
-export const databaseLayer = (url: string) => MigrationsLive.pipe(Layer.provideMerge(clientFromUrl(Redacted.make(url))))
+/** The migrated database, with the sealer of KESHIKOMI_KEY_FILE, as a layer. */
+export const databaseLayer = (url: string) =>
+  MigrationsLive.pipe(Layer.provideMerge(clientFromUrl(Redacted.make(url))), Layer.provideMerge(SealerLive))
 
 /** Runs the whole pipeline once, in process, against `url`. */
 export const runPipeline = (url: string, options: RunOptions) =>

@@ -5,6 +5,9 @@
 // Channel-blind: a request's method is paid by the channel payout_methods names; its
 // destination (bank account, or wallet user) and holder name are compared only when
 // the transfer came by that channel, and only where both sides carry them.
+//
+// A stored detail never holds a personal value (docs/privacy.md): account numbers
+// appear masked, holder names only on the workbook's own columns, opened there.
 import type { SqlClient, Statement } from "@effect/sql"
 import { Effect } from "effect"
 
@@ -121,13 +124,11 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       WHERE p.amount_differs`)
     yield* insert(sql`
       SELECT 'PAY_ACCOUNT_MISMATCH', r.request_id, t.transfer_id,
-             CASE WHEN r.account_number IS NOT NULL AND t.account_number IS NOT NULL
-               THEN format('依頼の口座（%s）と異なる口座（%s、受取人 %s）に振り込まれました%s。組戻しを依頼し、依頼の口座へ支払い直してください。',
-                           payout_account_label(r.bank_code, r.branch_code, r.account_type, r.account_number),
-                           payout_account_label(t.bank_code, t.branch_code, t.account_type, t.account_number),
-                           t.holder_name,
-                           CASE WHEN right(r.account_number, 3) = right(t.account_number, 3)
-                                 AND r.account_number <> t.account_number
+             CASE WHEN r.account_masked IS NOT NULL AND t.account_masked IS NOT NULL
+               THEN format('依頼の口座（%s）と異なる口座（%s）に振り込まれました%s。組戻しを依頼し、依頼の口座へ支払い直してください。',
+                           payout_account_label(r.bank_code, r.branch_code, r.account_type, r.account_masked),
+                           payout_account_label(t.bank_code, t.branch_code, t.account_type, t.account_masked),
+                           CASE WHEN r.account_masked = t.account_masked AND r.account_number_key <> t.account_number_key
                              THEN '（口座番号は下3桁より前が異なります）' ELSE '' END)
                ELSE format('%s %s の送金先が依頼の利用者と異なります。組戻しを依頼し、依頼の送金先へ支払い直してください。',
                            coalesce(cm.label, t.channel), t.transfer_id)
@@ -136,8 +137,7 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       WHERE p.destination_differs`)
     yield* insert(sql`
       SELECT 'PAY_NAME_MISMATCH', r.request_id, t.transfer_id,
-             format('口座は依頼と同じですが受取人名が異なります（依頼: %s／振込: %s）。名義を確認してください。',
-                    r.account_holder, t.holder_name)
+             '口座は依頼と同じですが受取人名が異なります（依頼と振込の名義は 要対応 シートの「口座名義（依頼）」「受取人名」）。名義を確認してください。'
       ${paidTransfers}
       WHERE p.name_differs`)
     yield* insert(sql`
@@ -171,8 +171,7 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       SELECT 'PAY_ORPHAN_TRANSFER', t.transfer_id, '',
              format('どの依頼にも当たらない%sの支払いです（%s、%s%s%s）。振込先と依頼を確かめ、誤りなら組戻しを依頼してください。',
                     coalesce(cm.label, t.channel), ${day(sql, "t.transfer_date")}, payout_yen(t.amount),
-                    '、' || payout_account_label(t.bank_code, t.branch_code, t.account_type, t.account_number)
-                      || coalesce('、受取人 ' || t.holder_name, ''),
+                    '、' || payout_account_label(t.bank_code, t.branch_code, t.account_type, t.account_masked),
                     '、参照 ' || t.reference || ' に当たる依頼なし')
       FROM payout_run_transfer t
       LEFT JOIN payout_methods cm ON cm.channel = t.channel

@@ -1,7 +1,9 @@
 // The run's view of payouts, in temporary tables (dropped at commit): each request with
 // the channel that pays its method, where its money should go and when it is due; each
 // transfer with where its money went. The rules below compare these, never the raw
-// export columns, so that they hold for any channel.
+// export columns, so that they hold for any channel. Personal values are compared by
+// their keyed hashes only (destination, holder_key, account_number_key: docs/privacy.md);
+// the masked account number is all these tables hold of an account.
 import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
@@ -20,9 +22,9 @@ export const takeSnapshot = (sql: SqlClient.SqlClient) =>
     yield* sql`
       CREATE TEMP TABLE payout_run_request ON COMMIT DROP AS
       SELECT r.request_id, r.amount, r.method, r.status, r.requested_at,
-             r.account_holder, r.holder_key, r.bank_code, r.branch_code, r.account_type, r.account_number,
+             r.holder_key, r.bank_code, r.branch_code, r.account_type, r.account_masked, r.account_number_key,
              m.channel AS method_channel,
-             payout_destination(r.bank_code, r.branch_code, r.account_type, r.account_number, r.linepay_user_ref) AS destination,
+             r.destination_key AS destination,
              d.method IS NOT NULL AS deferred,
              w.window_no, w.nominal_due, w.due_date
       FROM payout_requests r
@@ -40,8 +42,8 @@ export const takeSnapshot = (sql: SqlClient.SqlClient) =>
     yield* sql`
       CREATE TEMP TABLE payout_run_transfer ON COMMIT DROP AS
       SELECT t.channel, t.transfer_id, t.reference, t.amount, t.outcome, t.transfer_date, t.fee, t.failure_reason,
-             t.holder_name, t.holder_key, t.bank_code, t.branch_code, t.account_type, t.account_number,
-             payout_destination(t.bank_code, t.branch_code, t.account_type, t.account_number, t.wallet_user_ref) AS destination
+             t.holder_key, t.bank_code, t.branch_code, t.account_type, t.account_masked, t.account_number_key,
+             t.destination_key AS destination
       FROM transfers t`
     yield* sql`CREATE UNIQUE INDEX ON payout_run_transfer (channel, transfer_id)`
     yield* sql`ANALYZE payout_run_request`

@@ -1,0 +1,146 @@
+// How each record with personal values is stored: which columns hold sealed bytes,
+// which hold keyed hashes for matching, and the masked account number for display.
+// Ingest hands over decoded rows in clear; this turns them into what is stored, so
+// that no clear personal value reaches an SQL statement.
+import type { SealerShape } from "./Sealer.ts"
+
+type Clear = Readonly<Record<string, unknown>>
+const text = (value: unknown) => (value === null || value === undefined ? null : String(value))
+
+/** '****567': the last three digits, as finance may see an account number (reports.md). */
+export const maskAccountNumber = (accountNumber: string | null) =>
+  accountNumber === null ? null : `****${accountNumber.slice(-3)}`
+
+/**
+ * Where money goes, as one comparable keyed hash: the bank account (bank, branch,
+ * type, number) when the record names one, else the wallet user. Null parts make the
+ * account form null, as before sealing (payout_destination in migration 0003).
+ */
+export const destinationKey = (
+  sealer: SealerShape,
+  parts: { bank: string | null; branch: string | null; type: string | null; number: string | null; wallet: string | null }
+) => {
+  if (parts.number !== null) {
+    return parts.bank === null || parts.branch === null || parts.type === null
+      ? null
+      : sealer.equalityKey(`account:${parts.bank}-${parts.branch}-${parts.type}-${parts.number}`)
+  }
+  return parts.wallet === null ? null : sealer.equalityKey(`wallet:${parts.wallet}`)
+}
+
+export const accountNumberKey = (sealer: SealerShape, accountNumber: string | null) =>
+  accountNumber === null ? null : sealer.equalityKey(`number:${accountNumber}`)
+
+/** `normalisedHolder` is normaliseHolderName(...) of the name (src/Domain/HolderName.ts). */
+export const holderKey = (sealer: SealerShape, normalisedHolder: string | null) =>
+  normalisedHolder === null ? null : sealer.equalityKey(`holder:${normalisedHolder}`)
+
+export interface SealedTable {
+  /** The stored columns, replacing the clear ones of the export's table spec. */
+  readonly columns: ReadonlyArray<string>
+  /** Sealed columns and the clear column each one holds, for rekey and retention. */
+  readonly sealed: Readonly<Record<string, string>>
+  readonly key: ReadonlyArray<string>
+  readonly toStored: (sealer: SealerShape, row: Clear) => Record<string, unknown>
+}
+
+const payoutRequests: SealedTable = {
+  key: ["request_id"],
+  columns: [
+    "request_id", "service", "kind", "user_id", "amount", "method", "requested_at", "status",
+    "bank_code", "branch_code", "account_type", "account_masked",
+    "account_number_sealed", "account_holder_sealed", "linepay_user_ref_sealed",
+    "account_number_key", "holder_key", "destination_key"
+  ],
+  sealed: {
+    account_number_sealed: "account_number",
+    account_holder_sealed: "account_holder",
+    linepay_user_ref_sealed: "linepay_user_ref"
+  },
+  toStored: (sealer, row) => {
+    const number = text(row.account_number)
+    return {
+      request_id: row.request_id,
+      service: row.service,
+      kind: row.kind,
+      user_id: row.user_id,
+      amount: row.amount,
+      method: row.method,
+      requested_at: row.requested_at,
+      status: row.status,
+      bank_code: text(row.bank_code),
+      branch_code: text(row.branch_code),
+      account_type: text(row.account_type),
+      account_masked: maskAccountNumber(number),
+      account_number_sealed: sealer.sealOrNull(number),
+      account_holder_sealed: sealer.sealOrNull(text(row.account_holder)),
+      linepay_user_ref_sealed: sealer.sealOrNull(text(row.linepay_user_ref)),
+      account_number_key: accountNumberKey(sealer, number),
+      holder_key: holderKey(sealer, text(row.holder_key)),
+      destination_key: destinationKey(sealer, {
+        bank: text(row.bank_code), branch: text(row.branch_code), type: text(row.account_type), number,
+        wallet: text(row.linepay_user_ref)
+      })
+    }
+  }
+}
+
+const transfers: SealedTable = {
+  key: ["channel", "transfer_id"],
+  columns: [
+    "channel", "transfer_id", "reference", "amount", "outcome", "transfer_date",
+    "bank_code", "branch_code", "account_type", "account_masked",
+    "account_number_sealed", "holder_name_sealed", "wallet_user_ref_sealed",
+    "account_number_key", "holder_key", "destination_key", "fee", "failure_reason"
+  ],
+  sealed: {
+    account_number_sealed: "account_number",
+    holder_name_sealed: "holder_name",
+    wallet_user_ref_sealed: "wallet_user_ref"
+  },
+  toStored: (sealer, row) => {
+    const number = text(row.account_number)
+    return {
+      channel: row.channel,
+      transfer_id: row.transfer_id,
+      reference: row.reference ?? null,
+      amount: row.amount,
+      outcome: row.outcome,
+      transfer_date: row.transfer_date,
+      bank_code: text(row.bank_code),
+      branch_code: text(row.branch_code),
+      account_type: text(row.account_type),
+      account_masked: maskAccountNumber(number),
+      account_number_sealed: sealer.sealOrNull(number),
+      holder_name_sealed: sealer.sealOrNull(text(row.holder_name)),
+      wallet_user_ref_sealed: sealer.sealOrNull(text(row.wallet_user_ref)),
+      account_number_key: accountNumberKey(sealer, number),
+      holder_key: holderKey(sealer, text(row.holder_key)),
+      destination_key: destinationKey(sealer, {
+        bank: text(row.bank_code), branch: text(row.branch_code), type: text(row.account_type), number,
+        wallet: text(row.wallet_user_ref)
+      }),
+      fee: row.fee ?? null,
+      failure_reason: row.failure_reason ?? null
+    }
+  }
+}
+
+export const addressFields = ["postal_code", "prefecture", "city", "address_line", "recipient_name", "phone"] as const
+
+const shippingAddresses: SealedTable = {
+  key: ["order_id"],
+  columns: ["order_id", ...addressFields.map((f) => `${f}_sealed`)],
+  sealed: Object.fromEntries(addressFields.map((f) => [`${f}_sealed`, f])),
+  toStored: (sealer, row) => ({
+    order_id: row.order_id,
+    ...Object.fromEntries(addressFields.map((f) => [`${f}_sealed`, sealer.seal(String(row[f] ?? ""))]))
+  })
+}
+
+/** Every table that holds personal values, by name. */
+export const sealedTables: Readonly<Record<string, SealedTable>> = {
+  payout_requests: payoutRequests,
+  transfers,
+  shipping_addresses: shippingAddresses
+}

@@ -1,0 +1,133 @@
+// The one place that holds the sealing keys. Personal values (account numbers, holder
+// names, wallet user refs, every address field) are stored only as sealed bytes:
+// AES-256-GCM with a random 96-bit nonce per value, stored nonce ‖ ciphertext ‖ tag.
+// Matching compares keyed hashes (HMAC-SHA-256) instead of the values. Each purpose has
+// its own key, derived from the one secret of the key file with HKDF-SHA-256; after a
+// rekey the equality key is carried over in the key file (docs/privacy.md says why).
+import { Config, Context, Effect, Layer, Option } from "effect"
+import * as crypto from "node:crypto"
+import * as fs from "node:fs"
+import { KeyUnavailable } from "../Domain/Errors.ts"
+import {
+  type KeyMaterial,
+  type KeySource,
+  keySource,
+  parseKeyFile,
+  randomKeyMaterial,
+  writeNewKeyFile
+} from "./KeyFile.ts"
+
+const nonceBytes = 12
+const tagBytes = 16
+const derive = (secret: Buffer, purpose: string) =>
+  Buffer.from(crypto.hkdfSync("sha256", secret, Buffer.from("keshikomi"), Buffer.from(purpose), 32))
+
+export interface SealerShape {
+  /** nonce ‖ ciphertext ‖ tag of `plain` (UTF-8), under the sealing key. */
+  readonly seal: (plain: string) => Buffer
+  readonly sealOrNull: (plain: string | null | undefined) => Buffer | null
+  /** The value sealed by `seal`; a defect when it does not open with this key. */
+  readonly open: (sealed: Uint8Array) => string
+  readonly openOrNull: (sealed: Uint8Array | null | undefined) => string | null
+  /** The keyed hash that stands in for `value` wherever values are compared. */
+  readonly equalityKey: (value: string) => Buffer
+  /** Identifies the key material without revealing it (stored in the database). */
+  readonly fingerprint: string
+  /** A sealer with a new random secret and this one's equality key, and what to write to its key file. */
+  readonly successor: () => { readonly sealer: SealerShape; readonly material: KeyMaterial }
+}
+
+export const makeSealer = (material: KeyMaterial): SealerShape => {
+  const sealKey = derive(material.secret, "seal v1")
+  const hashKey = material.hashKey ?? derive(material.secret, "equality v1")
+  const fingerprint = crypto.createHmac("sha256", derive(material.secret, "fingerprint v1")).update(hashKey).digest("hex")
+  const seal = (plain: string) => {
+    const nonce = crypto.randomBytes(nonceBytes)
+    const cipher = crypto.createCipheriv("aes-256-gcm", sealKey, nonce)
+    const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()])
+    return Buffer.concat([nonce, body, cipher.getAuthTag()])
+  }
+  const open = (sealed: Uint8Array) => {
+    const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength)
+    try {
+      const decipher = crypto.createDecipheriv("aes-256-gcm", sealKey, bytes.subarray(0, nonceBytes))
+      decipher.setAuthTag(bytes.subarray(bytes.length - tagBytes))
+      return Buffer.concat([decipher.update(bytes.subarray(nonceBytes, bytes.length - tagBytes)), decipher.final()]).toString("utf8")
+    } catch {
+      throw new Error("a sealed value does not open with this key (was it sealed under another key?)")
+    }
+  }
+  return {
+    seal,
+    sealOrNull: (plain) => (plain === null || plain === undefined ? null : seal(plain)),
+    open,
+    openOrNull: (sealed) => (sealed === null || sealed === undefined ? null : open(sealed)),
+    equalityKey: (value) => crypto.createHmac("sha256", hashKey).update(value, "utf8").digest(),
+    fingerprint,
+    successor: () => {
+      const next = randomKeyMaterial(hashKey)
+      return { sealer: makeSealer(next), material: next }
+    }
+  }
+}
+
+export class Sealer extends Context.Tag("keshikomi/Sealer")<Sealer, SealerShape & {
+  /** Where the key came from. */
+  readonly source: KeySource
+  /** True when this process created the key file (first run of the embedded default). */
+  readonly created: boolean
+}>() {}
+
+/** A short form of a fingerprint for messages. */
+export const shortFingerprint = (fingerprint: string) => fingerprint.slice(0, 12)
+
+const readKey = (source: KeySource) =>
+  Effect.gen(function*() {
+    let text: string
+    try {
+      text = fs.readFileSync(source.path, "utf8")
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code
+      return yield* new KeyUnavailable({
+        reason: code === "ENOENT"
+          ? `${source.path} (${source.via}) does not exist; restore the key file from its backup (README, The key)`
+          : `cannot read ${source.path} (${source.via}): ${code ?? String(cause)}`
+      })
+    }
+    const parsed = parseKeyFile(text)
+    if (typeof parsed === "string") return yield* new KeyUnavailable({ reason: `${source.path}: ${parsed}` })
+    return parsed
+  })
+
+/**
+ * The sealer from the environment: KESHIKOMI_KEY_FILE, else
+ * $CREDENTIALS_DIRECTORY/keshikomi.key, else (embedded database only) the default key
+ * file beside the data folder, created on first use. With an external database and no
+ * key, nothing can be sealed: the run fails.
+ */
+export const SealerLive = Layer.effect(Sealer, Effect.gen(function*() {
+  const keyFile = yield* Config.option(Config.string("KESHIKOMI_KEY_FILE"))
+  const credentialsDirectory = yield* Config.option(Config.string("CREDENTIALS_DIRECTORY"))
+  const databaseUrl = yield* Config.option(Config.redacted("DATABASE_URL"))
+  const dataDir = yield* Config.string("KESHIKOMI_DATA_DIR").pipe(Config.withDefault(".keshikomi"))
+  const source = keySource({
+    keyFile: Option.getOrUndefined(keyFile),
+    credentialsDirectory: Option.getOrUndefined(credentialsDirectory),
+    embeddedDataDir: Option.isNone(databaseUrl) ? dataDir : undefined
+  })
+  if (source === undefined) {
+    return yield* new KeyUnavailable({
+      reason: "no key: set KESHIKOMI_KEY_FILE to the key file (or pass it as the systemd credential keshikomi.key)"
+    })
+  }
+  let created = false
+  if (source.via === "default" && !fs.existsSync(source.path)) {
+    yield* Effect.try({
+      try: () => writeNewKeyFile(source.path, randomKeyMaterial()),
+      catch: (cause) => new KeyUnavailable({ reason: `cannot create ${source.path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}` })
+    })
+    created = true
+  }
+  const material = yield* readKey(source)
+  return { ...makeSealer(material), source, created }
+}).pipe(Effect.catchTag("ConfigError", (e) => new KeyUnavailable({ reason: e.message }))))
