@@ -11,13 +11,17 @@ import { RunLive } from "./Run/Run.ts"
 import type { Sealer } from "./Seal/Sealer.ts"
 import { DatabaseLive } from "./Store/Database.ts"
 import { FindingsStoreLive } from "./Store/FindingsStore.ts"
+import { PersonalDataLive } from "./Store/PersonalData.ts"
 import { RecordsLive } from "./Store/Records.ts"
+import { RetentionLive } from "./Store/Retention.ts"
 import { DecisionsLive } from "./Store/Decisions.ts"
 import { RunLogLive } from "./Store/RunLog.ts"
 
 /** The run and everything it needs, on the given (migrated) database. */
 export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient | Sealer, E, R>) => {
-  const store = Layer.mergeAll(RecordsLive, FindingsStoreLive, RunLogLive).pipe(Layer.provideMerge(database))
+  const store = Layer.mergeAll(RecordsLive, FindingsStoreLive, RunLogLive, RetentionLive, PersonalDataLive).pipe(
+    Layer.provideMerge(database)
+  )
   return RunLive.pipe(
     Layer.provide(Layer.mergeAll(IngestLive.pipe(Layer.provide(ProgressLive)), ShippingMatchLive, PayoutMatchLive, ReportsLive)),
     Layer.provideMerge(store)
@@ -31,3 +35,6 @@ export const AppLive: Layer.Layer<
 
 /** What `resolve` and `status` need: the database, the decisions and the run log. */
 export const DecisionsAppLive = Layer.mergeAll(DecisionsLive, RunLogLive).pipe(Layer.provide(DatabaseLive))
+
+/** What `rekey` needs: the database with its current key, and the run lock. */
+export const RekeyAppLive = RunLogLive.pipe(Layer.provideMerge(DatabaseLive))

@@ -3,7 +3,8 @@
 import { Command, Options, Args } from "@effect/cli"
 import { Clock, Cron, Duration, Effect, Either, Exit, Option } from "effect"
 import { isPlainDate, todayInJapan } from "./Domain/BusinessDay.ts"
-import { AppLive, DecisionsAppLive } from "./App.ts"
+import { AppLive, DecisionsAppLive, RekeyAppLive } from "./App.ts"
+import { rekey } from "./Seal/Rekey.ts"
 import { Run } from "./Run/Run.ts"
 import { applyWorkbookDecisions } from "./Run/WorkbookDecisions.ts"
 import { Decisions } from "./Store/Decisions.ts"
@@ -154,9 +155,25 @@ const resolveCommand = Command.make("resolve", {
     else yield* refuse(outcome.reason)
   }).pipe(Effect.provide(DecisionsAppLive))).pipe(Command.withDescription("mark findings handled (対応済), by command or from a workbook"))
 
+const rekeyCommand = Command.make("rekey", {
+  newKey: Options.text("new-key").pipe(
+    Options.withDescription("the new key file to create (must not exist); everything is sealed again under it")
+  )
+}, ({ newKey }) =>
+  Effect.gen(function*() {
+    const result = yield* rekey(newKey)
+    yield* Effect.sync(() =>
+      process.stdout.write(
+        `re-sealed ${result.values} values under the new key ${result.newKeyFile} (key ${result.fingerprint}).\n` +
+          "Make it the key now (KESHIKOMI_KEY_FILE, the systemd credential, or the default key file) and back it up;\n" +
+          "the old key opens only database backups taken before this rekey (README, The key).\n"
+      )
+    )
+  }).pipe(Effect.provide(RekeyAppLive))).pipe(Command.withDescription("seal every personal value again under a new key, in one transaction"))
+
 export const command = Command.make("keshikomi").pipe(
   Command.withDescription("消込: match parcels to orders and payouts to transfers"),
-  Command.withSubcommands([runCommand, scheduleCommand, statusCommand, resolveCommand])
+  Command.withSubcommands([runCommand, scheduleCommand, statusCommand, resolveCommand, rekeyCommand])
 )
 
 export const cli = Command.run(command, { name: "keshikomi", version: "0.1.0" })

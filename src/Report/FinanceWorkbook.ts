@@ -15,7 +15,7 @@ import {
 } from "./FinanceSheets.ts"
 import { findingsSheet, inputCodes, inputErrorsSheet } from "./FindingsSheet.ts"
 import type { RunFacts } from "./Reports.ts"
-import { closedSection, countsSection, filesSection, runSection } from "./RunSummary.ts"
+import { closedSection, countsSection, filesSection, retentionSection, runSection } from "./RunSummary.ts"
 import { writeSheet, writeSummarySheet } from "./Sheet.ts"
 
 export const writeFinanceWorkbook = (
@@ -35,6 +35,7 @@ export const writeFinanceWorkbook = (
       channelTotalsSection(channelTotals),
       countsSection(counts, "payout"),
       closedSection(closed),
+      retentionSection(facts, "payout"),
       filesSection(facts)
     ])
     yield* writeSheet(workbook, actionSheet, payouts.actionItems(facts.runId, actionPriority))

@@ -9,6 +9,7 @@ import { ReportWriteFailed } from "../Domain/Errors.ts"
 import type { IngestSummary } from "../Ingest/Ingest.ts"
 import { Sealer } from "../Seal/Sealer.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
+import type { RetentionOutcome } from "../Store/Retention.ts"
 import { payoutQueries } from "../Store/PayoutQueries.ts"
 import { makeShippingQueries } from "../Store/ShippingQueries.ts"
 import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
@@ -20,6 +21,8 @@ export interface RunFacts {
   readonly ingest: IngestSummary
   /** How many findings of each code the run raised. */
   readonly countsByCode: ReadonlyMap<string, number>
+  /** What this run's retention removes (docs/privacy.md). */
+  readonly retention: RetentionOutcome
 }
 
 export interface StagedReports {

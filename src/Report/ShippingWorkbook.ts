@@ -7,7 +7,7 @@ import type { FindingsStore } from "../Store/FindingsStore.ts"
 import type { ShippingQueries, WaitingParcel } from "../Store/ShippingQueries.ts"
 import { findingsSheet, inputCodes, inputErrorsSheet } from "./FindingsSheet.ts"
 import type { RunFacts } from "./Reports.ts"
-import { closedSection, countsSection, filesSection, runSection } from "./RunSummary.ts"
+import { closedSection, countsSection, filesSection, retentionSection, runSection } from "./RunSummary.ts"
 import { writeSheet, writeSummarySheet } from "./Sheet.ts"
 import { shippingActions } from "./ShippingActions.ts"
 import { actionSheet, awaitingSheet, readySheet } from "./ShippingSheets.ts"
@@ -59,6 +59,7 @@ export const writeShippingWorkbook = (
       },
       countsSection(counts, "shipping"),
       closedSection(closed),
+      retentionSection(facts, "shipping"),
       filesSection(facts)
     ])
     yield* writeSheet(workbook, readySheet, queries.readyToReship(facts.runId, facts.asOf))

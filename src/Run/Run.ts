@@ -10,7 +10,9 @@ import { ShippingMatch } from "../Match/Shipping.ts"
 import { Reports, type StagedReports } from "../Report/Reports.ts"
 import { refreshCalendar } from "../Store/Calendar.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
+import { Retention, type RetentionOutcome } from "../Store/Retention.ts"
 import { RunLog } from "../Store/RunLog.ts"
+import * as fs from "node:fs"
 
 export interface RunOptions {
   readonly inbox: string
@@ -26,6 +28,8 @@ export interface RunResult {
   readonly ingest: IngestSummary
   readonly reports: ReadonlyArray<string>
   readonly countsByCode: ReadonlyMap<string, number>
+  /** What retention removed (docs/privacy.md); report folders only once committed. */
+  readonly retention: RetentionOutcome
   /** 0: every input read; 2: some input was rejected (reports.md). */
   readonly exitCode: 0 | 2
 }
@@ -54,6 +58,7 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
   const runLog = yield* RunLog
   const shipping = yield* ShippingMatch
   const payouts = yield* PayoutMatch
+  const retention = yield* Retention
 
   const run = Effect.fn("Run.run")(function*(options: RunOptions) {
     // Workbooks written during the transaction; removed if it does not commit.
@@ -67,14 +72,18 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* step("shipping matching", shipping.raise(options.asOf))
       yield* step("payout matching", payouts.raise(options.asOf))
       yield* step("findings merge", findings.merge(runId, options.asOf))
+      const retained = yield* step("retention", retention.apply(options.asOf, options.outDir))
       const countsByCode = yield* findings.countsByCode(runId)
       const exitCode: 0 | 2 = ingested.anyRejected ? 2 : 0
-      stagedReports = yield* step("workbooks", reports.stage({ runId, asOf: options.asOf, ingest: ingested, countsByCode }, options.outDir))
+      stagedReports = yield* step(
+        "workbooks",
+        reports.stage({ runId, asOf: options.asOf, ingest: ingested, countsByCode, retention: retained }, options.outDir)
+      )
       yield* runLog.finish(runId, exitCode === 0 ? "succeeded" : "succeeded_with_rejections", exitCode, {
         counts: countsByCode,
         files: ingested.files
       })
-      const result = { runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, exitCode }
+      const result = { runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, retention: retained, exitCode }
       // A dry run leaves by failing, which rolls the transaction back.
       if (options.dryRun === true) return yield* Effect.fail(new DryRunDone({ result }))
       return result
@@ -98,6 +107,14 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       )
     )
     const published = yield* stagedReports!.publish
+    // Old report folders go once the run that counted them has committed.
+    if (options.dryRun !== true) {
+      for (const folder of committed.retention.reportFolders) {
+        yield* Effect.try(() => fs.rmSync(folder, { recursive: true, force: true })).pipe(
+          Effect.catchAll(() => Effect.logWarning("could not remove an old report folder").pipe(Effect.annotateLogs("path", folder)))
+        )
+      }
+    }
     return { ...committed, reports: published } satisfies RunResult
   })
 
