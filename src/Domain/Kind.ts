@@ -26,3 +26,12 @@ export const kindOfFileName = (fileName: string): ExportKind | undefined => {
 /** Money files are all-or-nothing: one bad row rejects the whole file (inputs.md). */
 export const isMoneyKind = (kind: ExportKind) =>
   kind === "payout_requests" || kind === "bank_transfers" || kind === "linepay_transfers" || kind === "payout_schedule"
+
+/**
+ * Which workbook may show a finding about a file of this kind, or the file in a
+ * summary's file list (reports.md's reader matrix): a money file finance.xlsx only, an
+ * order, item, address, parcel or reshipment file shipping.xlsx only. A file whose
+ * kind is unknown carries no record of either side and is shown on both.
+ */
+export const readerSideOfKind = (kind: ExportKind | undefined): "shipping" | "payout" | "both" =>
+  kind === undefined ? "both" : isMoneyKind(kind) ? "payout" : "shipping"

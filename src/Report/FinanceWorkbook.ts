@@ -25,7 +25,7 @@ export const writeFinanceWorkbook = (
   payouts: PayoutQueries
 ) =>
   Effect.gen(function*() {
-    const counts = facts.countsByCode
+    const counts = facts.countsBySide.payout
     const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "payout").pipe(Stream.take(501))))
     const controlTotals = yield* payouts.controlTotals
     const channelTotals = yield* payouts.channelTotals
@@ -36,7 +36,7 @@ export const writeFinanceWorkbook = (
       countsSection(counts, "payout"),
       closedSection(closed),
       retentionSection(facts, "payout"),
-      filesSection(facts)
+      filesSection(facts, "payout")
     ])
     yield* writeSheet(workbook, actionSheet, payouts.actionItems(facts.runId, actionPriority))
     yield* writeSheet(workbook, matchedSheet, payouts.matched(facts.runId))

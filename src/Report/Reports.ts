@@ -21,6 +21,8 @@ export interface RunFacts {
   readonly ingest: IngestSummary
   /** How many findings of each code the run raised. */
   readonly countsByCode: ReadonlyMap<string, number>
+  /** The counts each workbook shows: its own codes, and the input findings its readers may see. */
+  readonly countsBySide: { readonly shipping: ReadonlyMap<string, number>; readonly payout: ReadonlyMap<string, number> }
   /** What this run's retention removes (docs/privacy.md). */
   readonly retention: RetentionOutcome
 }

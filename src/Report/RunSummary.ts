@@ -1,5 +1,6 @@
 // The parts of a summary sheet both workbooks share: the run, and the files it read.
 import { findingCodes, type FindingCode, type Side } from "../Domain/Finding.ts"
+import { readerSideOfKind } from "../Domain/Kind.ts"
 import type { FindingRow } from "../Store/FindingsStore.ts"
 import type { RunFacts } from "./Reports.ts"
 
@@ -16,12 +17,15 @@ export const runSection = (facts: RunFacts, title: string) => ({
   ]
 })
 
-export const filesSection = (facts: RunFacts) => ({
+/** The files of the inbox this workbook's readers may see (readerSideOfKind). */
+export const filesSection = (facts: RunFacts, side: "shipping" | "payout") => ({
   title: "読み込んだファイル",
   header: ["ファイル", "種類", "結果", "取り込んだ行", "除外した行"],
   widths: [36, 20, 30, 14, 14],
   kinds: ["text", "text", "text", "int", "int"] as const,
-  rows: facts.ingest.files.map((f) => [f.fileName, f.kind ?? "不明", outcomeLabel[f.outcome], f.rowsApplied, f.rowsRejected])
+  rows: facts.ingest.files
+    .filter((f) => [side, "both"].includes(readerSideOfKind(f.kind)))
+    .map((f) => [f.fileName, f.kind ?? "不明", outcomeLabel[f.outcome], f.rowsApplied, f.rowsRejected])
 })
 
 export const countsSection = (counts: ReadonlyMap<string, number>, side: Side) => ({

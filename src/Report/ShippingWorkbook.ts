@@ -26,7 +26,7 @@ export const writeShippingWorkbook = (
   queries: ShippingQueries
 ) =>
   Effect.gen(function*() {
-    const counts = facts.countsByCode
+    const counts = facts.countsBySide.shipping
     const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "shipping").pipe(Stream.take(501))))
     const longestReady = yield* queries.longestReady(facts.runId, facts.asOf)
     const oldest = yield* queries.oldestNotReshipped(facts.runId, facts.asOf)
@@ -60,7 +60,7 @@ export const writeShippingWorkbook = (
       countsSection(counts, "shipping"),
       closedSection(closed),
       retentionSection(facts, "shipping"),
-      filesSection(facts)
+      filesSection(facts, "shipping")
     ])
     yield* writeSheet(workbook, readySheet, queries.readyToReship(facts.runId, facts.asOf))
     yield* writeSheet(workbook, actionSheet, queries.needingAction(facts.runId, actionGuides))

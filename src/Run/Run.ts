@@ -74,10 +74,14 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* step("findings merge", findings.merge(runId, options.asOf))
       const retained = yield* step("retention", retention.apply(options.asOf, options.outDir))
       const countsByCode = yield* findings.countsByCode(runId)
+      const countsBySide = {
+        shipping: yield* findings.countsForSide(runId, "shipping"),
+        payout: yield* findings.countsForSide(runId, "payout")
+      }
       const exitCode: 0 | 2 = ingested.anyRejected ? 2 : 0
       stagedReports = yield* step(
         "workbooks",
-        reports.stage({ runId, asOf: options.asOf, ingest: ingested, countsByCode, retention: retained }, options.outDir)
+        reports.stage({ runId, asOf: options.asOf, ingest: ingested, countsByCode, countsBySide, retention: retained }, options.outDir)
       )
       yield* runLog.finish(runId, exitCode === 0 ? "succeeded" : "succeeded_with_rejections", exitCode, {
         counts: countsByCode,

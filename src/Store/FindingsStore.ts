@@ -4,6 +4,7 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer, Stream } from "effect"
 import { allFindingCodes, findingCodes, type Finding, type FindingCode, type Severity, type Side } from "../Domain/Finding.ts"
+import { kindOfFileName, readerSideOfKind } from "../Domain/Kind.ts"
 
 /**
  * 状態 of a finding in run `runId`, as every sheet shows it: 対応済 once staff resolved
@@ -36,6 +37,8 @@ export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<Findin
   readonly merge: (runId: number, asOf: string) => Effect.Effect<void>
   /** Counts of the findings raised by run `runId`, by code. */
   readonly countsByCode: (runId: number) => Effect.Effect<ReadonlyMap<string, number>>
+  /** The same counts as one workbook shows them: its own codes and the input findings it may show. */
+  readonly countsForSide: (runId: number, side: Exclude<Side, "input">) => Effect.Effect<ReadonlyMap<string, number>>
   /** The findings of one side that run `runId` closed: the data no longer raises them (解消済). */
   readonly closedBy: (runId: number, side: Side) => Stream.Stream<FindingRow>
   /** The findings raised by run `runId` for one side (input findings always included), errors first. */
@@ -53,7 +56,8 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
         code       text NOT NULL,
         subject_id text NOT NULL,
         related_id text NOT NULL DEFAULT '',
-        detail     text NOT NULL
+        detail     text NOT NULL,
+        side       text
       ) ON COMMIT DROP`
     // Severity and side per code, as a table the SQL can join.
     yield* sql`CREATE TEMP TABLE finding_codes (code text PRIMARY KEY, severity text NOT NULL, side text NOT NULL) ON COMMIT DROP`
@@ -75,15 +79,30 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
 
   const merge = (runId: number, asOf: string) =>
     Effect.gen(function*() {
+      // An input finding belongs to the workbook whose readers may see its file (the
+      // subject is the file name); a file of unknown kind stays on both ('input').
+      const inputCodes = allFindingCodes.filter((code) => findingCodes[code].side === "input")
+      const files = yield* sql<{ subject_id: string }>`
+        SELECT DISTINCT subject_id FROM current_findings WHERE code IN ${sql.in(inputCodes)}`
+      const sided = files.flatMap((f) => {
+        const side = readerSideOfKind(kindOfFileName(f.subject_id))
+        return side === "both" ? [] : [sql`(${f.subject_id}, ${side})`]
+      })
+      if (sided.length > 0) {
+        yield* sql`
+          UPDATE current_findings c SET side = v.side
+          FROM (VALUES ${sql.csv(sided)}) AS v (subject_id, side)
+          WHERE c.subject_id = v.subject_id AND c.code IN ${sql.in(inputCodes)}`
+      }
       // One row per identity: a rule that raised the same fact twice is one finding.
       yield* sql`
         INSERT INTO findings (code, subject_id, related_id, severity, side, detail, first_run, first_seen, last_run)
         SELECT DISTINCT ON (c.code, c.subject_id, c.related_id)
-               c.code, c.subject_id, c.related_id, k.severity, k.side, c.detail, ${runId}, ${asOf}::date, ${runId}
+               c.code, c.subject_id, c.related_id, k.severity, coalesce(c.side, k.side), c.detail, ${runId}, ${asOf}::date, ${runId}
         FROM current_findings c JOIN finding_codes k USING (code)
         ORDER BY c.code, c.subject_id, c.related_id, c.detail
         ON CONFLICT (code, subject_id, related_id) DO UPDATE
-          SET detail = EXCLUDED.detail, last_run = EXCLUDED.last_run, closed_on = NULL,
+          SET detail = EXCLUDED.detail, side = EXCLUDED.side, last_run = EXCLUDED.last_run, closed_on = NULL,
               -- A finding that had closed and comes back is a new problem: the old decision no longer holds.
               resolved_at = CASE WHEN findings.closed_on IS NULL THEN findings.resolved_at END,
               resolved_by = CASE WHEN findings.closed_on IS NULL THEN findings.resolved_by END,
@@ -99,7 +118,13 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
     Effect.orDie
   )
 
-  // One side's findings (input findings always included), errors first, as the sheets list them.
+  const countsForSide = (runId: number, side: Exclude<Side, "input">) => sql<{ code: string; n: number }>`
+    SELECT code, count(*)::int AS n FROM findings WHERE last_run = ${runId} AND side IN (${side}, 'input') GROUP BY code`.pipe(
+    Effect.map((rows) => new Map(rows.map((r) => [r.code, r.n]))),
+    Effect.orDie
+  )
+
+  // One side's findings (and the input findings its readers may see), errors first, as the sheets list them.
   const listed = (status: Statement.Fragment, where: Statement.Fragment, side: Side) =>
     sql<FindingRow>`
       SELECT code, severity, subject_id, related_id, detail,
@@ -121,5 +146,5 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
 
   const closedBy = (runId: number, side: Side) => listed(sql`'解消済'`, sql`closed_run = ${runId}`, side)
 
-  return { begin, add, merge, countsByCode, raisedBy, closedBy }
+  return { begin, add, merge, countsByCode, countsForSide, raisedBy, closedBy }
 }))

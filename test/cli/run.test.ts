@@ -30,7 +30,8 @@ describe("keshikomi run", () => {
     expect(fs.readdirSync(path.join(out, "2023-09-05")).sort()).toEqual(["finance.xlsx", "shipping.xlsx"])
   })
 
-  it("exits 2 when a bank file is rejected, and lists it on both workbooks' 入力エラー sheet", async () => {
+  // Issue 8 item 5: an input finding about a money file is for finance.xlsx only.
+  it("exits 2 when a bank file is rejected, and lists it on finance.xlsx's 入力エラー sheet only", async () => {
     const url = await createTestDatabase()
     const out = tempDir()
     const inbox = writeInbox({
@@ -42,11 +43,16 @@ describe("keshikomi run", () => {
     const result = await keshikomi(["run", "--inbox", inbox, "--out", out, "--as-of", "2023-09-05"], { DATABASE_URL: url })
     expect(result.code).toBe(2)
     expect(await query(url, "SELECT * FROM transfers")).toEqual([])
-    for (const name of ["shipping.xlsx", "finance.xlsx"]) {
+    const sheetOf = async (name: string) => {
       const workbook = new ExcelJS.Workbook()
       await workbook.xlsx.readFile(path.join(out, "2023-09-05", name))
-      const row = workbook.getWorksheet("入力エラー")!.getRow(2)
-      expect(row.getCell(1).value).toBe("bank_transfers_20230821.csv")
+      return workbook
+    }
+    const finance = await sheetOf("finance.xlsx")
+    expect(finance.getWorksheet("入力エラー")!.getRow(2).getCell(1).value).toBe("bank_transfers_20230821.csv")
+    const shipping = await sheetOf("shipping.xlsx")
+    for (const sheet of shipping.worksheets) {
+      sheet.eachRow((row) => expect(JSON.stringify(row.values)).not.toContain("bank_transfers_20230821.csv"))
     }
   })
 

@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
+import { kindOfFileName, readerSideOfKind } from "../../Domain/Kind.ts"
 import { sealedTables } from "../../Seal/SealedColumns.ts"
 import { Sealer } from "../../Seal/Sealer.ts"
 
@@ -97,6 +98,13 @@ export default Effect.gen(function*() {
   yield* sql`
     UPDATE findings SET detail = '（内容は個人情報を含むため削除しました）'
     WHERE code IN ('PAY_NAME_MISMATCH', 'PAY_ACCOUNT_MISMATCH', 'PAY_ORPHAN_TRANSFER')`
+
+  // An input finding is shown only to the readers of its file's side (reports.md's matrix).
+  const files = yield* sql<{ subject_id: string }>`SELECT DISTINCT subject_id FROM findings WHERE side = 'input'`
+  for (const { subject_id } of files) {
+    const side = readerSideOfKind(kindOfFileName(subject_id))
+    if (side !== "both") yield* sql`UPDATE findings SET side = ${side} WHERE side = 'input' AND subject_id = ${subject_id}`
+  }
 
   // Retention (docs/privacy.md): when a request's account details were removed.
   yield* sql`ALTER TABLE payout_requests ADD COLUMN details_removed_on date`
