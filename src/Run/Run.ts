@@ -60,6 +60,9 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
     let stagedReports: StagedReports | undefined
     const transaction = Effect.gen(function*() {
       yield* runLog.lock
+      // Holding the lock: no other run is writing partial files now.
+      const leftovers = yield* reports.removeLeftovers(options.outDir)
+      if (leftovers > 0) yield* Effect.logInfo("removed partial files left by a run that died").pipe(Effect.annotateLogs("files", leftovers))
       const runId = yield* runLog.start(options.asOf)
       yield* findings.begin
       yield* step("calendar", refreshCalendar(sql))
