@@ -513,6 +513,10 @@ export const startEmbeddedServer = (dataDir: string, options: EmbeddedOptions = 
         Effect.promise(async () => {
           stopping.add(server)
           await server.stop()
+          // Our SIGINT ends it with status 0; anything else means it died on its own (the
+          // run may have failed on that before this process heard of it).
+          const how = await server.exited
+          if (how !== "exit status 0") serverEvents.unexpectedExit ??= how
           removeServerLeftovers(absoluteDir)
         })
     ).pipe(
