@@ -76,6 +76,8 @@ export const ensureDirectory = (dir: string, access: FileAccess) =>
 export interface StagedFile {
   readonly target: string
   readonly partial: string
+  /** Fails when the partial file is no longer there (its folder was removed): check before committing. */
+  readonly check: Effect.Effect<void, ReportWriteFailed>
   /** Moves the finished file into place. */
   readonly publish: Effect.Effect<string, ReportWriteFailed>
   /** Removes the partial file (a failed or rolled-back run). */
@@ -141,6 +143,12 @@ export const stageFile = <E, R>(
     return {
       target,
       partial,
+      check: Effect.try({
+        try: () => {
+          if (!fs.lstatSync(partial).isFile()) throw new Error("the written file was replaced")
+        },
+        catch: (cause) => failed((cause as NodeJS.ErrnoException).code === "ENOENT" ? "the folder was removed while the run wrote to it" : cause)
+      }),
       publish: Effect.try({
         try: () => {
           fs.renameSync(partial, target)

@@ -24,6 +24,8 @@ export interface RunFacts {
 
 export interface StagedReports {
   readonly directory: string
+  /** Fails when a written file is gone (its folder was removed): run it just before committing. */
+  readonly check: Effect.Effect<void, ReportWriteFailed>
   /** Moves the written files into place. */
   readonly publish: Effect.Effect<ReadonlyArray<string>, ReportWriteFailed>
   readonly discard: Effect.Effect<void>
@@ -85,6 +87,7 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
       files.push(yield* writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts)))
       return {
         directory,
+        check: Effect.forEach(files, (file) => file.check, { discard: true }),
         publish: Effect.forEach(files, (file) => file.publish),
         discard
       } satisfies StagedReports

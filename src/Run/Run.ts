@@ -77,6 +77,8 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
         counts: countsByCode,
         files: ingested.files
       })
+      // A folder removed under the run fails it here, before anything is committed.
+      yield* stagedReports.check
       const result = { runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, exitCode }
       // A dry run leaves by failing, which rolls the transaction back.
       if (options.dryRun === true) return yield* Effect.fail(new DryRunDone({ result }))

@@ -118,6 +118,12 @@ const serverCommand = (program: string, args: ReadonlyArray<string>, options: { 
 const rootHint =
   "PostgreSQL does not run as root, and this system does not let keshikomi start it in a user namespace (unshare --user): run keshikomi as an ordinary user, or set DATABASE_URL to a PostgreSQL server"
 
+/** A program that could not be started at all, in words (as root: what to do instead). */
+const spawnFailure = (error: NodeJS.ErrnoException) =>
+  isRoot() && error.code === "ENOENT" && /unshare/.test(error.message)
+    ? new Error(`${rootHint} (unshare is not installed)`)
+    : error
+
 /** Runs a short-lived program (initdb, single-user mode) to its end. */
 const runToEnd = (program: string, args: ReadonlyArray<string>, input: string) =>
   new Promise<{ readonly code: number | null; readonly stderr: string }>((resolve, reject) => {
@@ -125,7 +131,7 @@ const runToEnd = (program: string, args: ReadonlyArray<string>, input: string) =
     const child = spawn(command!, rest, { stdio: ["pipe", "ignore", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } })
     let stderr = ""
     child.stderr.on("data", (chunk) => (stderr += chunk))
-    child.on("error", (error) => reject(error))
+    child.on("error", (error) => reject(spawnFailure(error)))
     child.on("close", (code) => resolve({ code, stderr }))
     child.stdin.on("error", () => {})
     child.stdin.end(input)
@@ -381,7 +387,8 @@ const launch = async (postgres: string, dataDir: string, settings: Readonly<Reco
   const exited = new Promise<string>((resolve) => {
     child.on("error", (error) => {
       hasExited = true
-      resolve(firstLine(error))
+      log = firstLine(spawnFailure(error))
+      resolve(log)
     })
     child.on("exit", (code, signal) => {
       hasExited = true
