@@ -323,11 +323,17 @@ const isPostgresProcess = (pid: number) => {
 const orphanedBackends = (dataDir: string): ReadonlyArray<number> => {
   if (os.platform() !== "linux") return []
   const found: Array<number> = []
+  let realDir: string
+  try {
+    realDir = fs.realpathSync(dataDir)
+  } catch {
+    return []
+  }
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue
     try {
       if (!fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").startsWith("postgres: ")) continue
-      if (fs.readlinkSync(`/proc/${entry}/cwd`) === dataDir) found.push(Number(entry))
+      if (fs.readlinkSync(`/proc/${entry}/cwd`) === realDir) found.push(Number(entry))
     } catch {
       // gone, or not ours to see
     }

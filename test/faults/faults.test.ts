@@ -15,7 +15,21 @@ import { startEmbeddedServer } from "../../src/Store/EmbeddedServer.ts"
 import { bin, keshikomi } from "../support/cli.ts"
 import { orderItemsCsv, ordersCsv, parcelsCsv, tempDir, writeInbox } from "../support/inbox.ts"
 
-const isRoot = process.getuid?.() === 0
+// A full disk is a tmpfs of 16 KiB: mounting one needs root (and, in a container, the
+// right to mount). Where that is not allowed the case is skipped, saying why.
+const canMountTmpfs = (() => {
+  if (process.getuid?.() !== 0) return false
+  const probe = tempDir("keshikomi-mount-probe-")
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", probe], { stdio: "ignore" })
+    execFileSync("umount", [probe], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  } finally {
+    fs.rmSync(probe, { recursive: true, force: true })
+  }
+})()
 const asOf = "2023-09-05"
 // Whatever happens, a run that has not ended this long after its fault counts as hung.
 const hangLimitMs = 60_000
@@ -208,7 +222,7 @@ describe("the fault series", { timeout: 300_000 }, () => {
     })
   }
 
-  it.skipIf(!isRoot)("--out on a full tmpfs (needs root to mount one): one line naming the cause, exit 1, nothing changed", async () => {
+  it.skipIf(!canMountTmpfs)("--out on a full tmpfs (skipped where this user may not mount a tmpfs): one line naming the cause, exit 1, nothing changed", async () => {
     const dataDir = freshFolder()
     const before = await snapshot(dataDir)
     const out = tempDir("keshikomi-full-")
