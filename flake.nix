@@ -66,6 +66,11 @@
               default = "*-*-* 02:30:00 Asia/Tokyo";
               description = "When the nightly run starts (systemd.time).";
             };
+            reportGroup = lib.mkOption {
+              type = lib.types.nullOr lib.types.str;
+              default = null;
+              description = "Group that may read the workbooks (KESHIKOMI_REPORT_GROUP); null: owner-only.";
+            };
             databaseUrlFile = lib.mkOption {
               type = lib.types.nullOr lib.types.path;
               default = null;
@@ -73,16 +78,40 @@
             };
           };
           config = lib.mkIf cfg.enable {
-            users.users.keshikomi = { isSystemUser = true; group = "keshikomi"; home = "/var/lib/keshikomi"; };
+            users.users.keshikomi = {
+              isSystemUser = true;
+              group = "keshikomi";
+              home = "/var/lib/keshikomi";
+              extraGroups = lib.optional (cfg.reportGroup != null) cfg.reportGroup;
+            };
             users.groups.keshikomi = { };
             systemd.services.keshikomi = {
               description = "keshikomi reconciliation run";
               serviceConfig = {
                 Type = "oneshot";
                 User = "keshikomi";
+                Group = "keshikomi";
+                # Least privilege (docs/operations.md): files owner-only, a private state
+                # folder, nothing else of the system writable.
                 StateDirectory = "keshikomi";
+                StateDirectoryMode = "0700";
+                UMask = "0077";
+                ProtectSystem = "strict";
+                ProtectHome = true;
+                PrivateTmp = true;
+                PrivateDevices = true;
+                NoNewPrivileges = true;
+                ProtectKernelTunables = true;
+                ProtectKernelModules = true;
+                ProtectControlGroups = true;
+                RestrictSUIDSGID = true;
+                LockPersonality = true;
+                # The reports folder may lie outside the state folder.
+                ReadWritePaths = [ cfg.outDir ];
+                ReadOnlyPaths = [ cfg.inbox ];
                 WorkingDirectory = "/var/lib/keshikomi";
-                Environment = [ "KESHIKOMI_DATA_DIR=/var/lib/keshikomi/db" ];
+                Environment = [ "KESHIKOMI_DATA_DIR=/var/lib/keshikomi/db" ]
+                  ++ lib.optional (cfg.reportGroup != null) "KESHIKOMI_REPORT_GROUP=${cfg.reportGroup}";
                 EnvironmentFile = lib.mkIf (cfg.databaseUrlFile != null) cfg.databaseUrlFile;
                 ExecStart = "${cfg.package}/bin/keshikomi run --inbox ${cfg.inbox} --out ${cfg.outDir}";
                 # 2 = finished, some input rejected (reported in the workbooks): not a failure of the service.

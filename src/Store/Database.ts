@@ -1,46 +1,64 @@
 // The one PostgreSQL client of a run: DATABASE_URL when set, else the embedded server.
 // The schema is brought up to date by the Migrator before anything else uses it.
-import * as Reactivity from "@effect/experimental/Reactivity"
 import { SqlClient } from "@effect/sql"
 import * as Migrator from "@effect/sql/Migrator"
 import { PgClient } from "@effect/sql-pg"
-import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { Cause, Config, Duration, Effect, Layer, Option, Redacted } from "effect"
 import * as fs from "node:fs"
+import * as net from "node:net"
 import * as path from "node:path"
 import { DatabaseUnavailable, KeyUnavailable } from "../Domain/Errors.ts"
 import { Sealer, SealerLive, shortFingerprint } from "../Seal/Sealer.ts"
-import { startEmbeddedServer } from "./EmbeddedServer.ts"
+import { onUnexpectedExit, serverEvents, startEmbeddedServer } from "./EmbeddedServer.ts"
 import { migrations } from "./migrations/index.ts"
-
-const embeddedDatabase = "keshikomi"
 
 const toUnavailable = (cause: { readonly message: string; readonly cause?: unknown }) => {
   const root = cause.cause instanceof Error ? cause.cause.message : cause.message
   return new DatabaseUnavailable({ reason: root.split("\n")[0]! })
 }
 
+// Every connection's socket, so that a server that is gone can be let go of at once.
+const sockets = new Set<net.Socket>()
+const trackedSocket = () => {
+  const socket = new net.Socket()
+  // A path that silently drops packets is noticed by TCP keepalive (DATABASE_URL servers).
+  socket.setKeepAlive(true, 10_000)
+  sockets.add(socket)
+  socket.once("close", () => sockets.delete(socket))
+  return socket
+}
+
+/** Ends every connection now: queries fail at once instead of waiting for a server that is gone. */
+export const cutConnections = (reason: string) => {
+  for (const socket of sockets) socket.destroy(new Error(reason))
+}
+
+const clientOptions = {
+  maxConnections: 4,
+  applicationName: "keshikomi",
+  connectTimeout: Duration.seconds(10),
+  stream: trackedSocket
+} as const
+
 /** A client layer for an explicit connection URL (tests use this too). */
 export const clientFromUrl = (url: Redacted.Redacted) =>
-  PgClient.layer({ url, maxConnections: 4, applicationName: "keshikomi" }).pipe(
-    Layer.mapError(toUnavailable)
-  )
+  PgClient.layer({ url, ...clientOptions }).pipe(Layer.mapError(toUnavailable))
 
 const embeddedClient = (dataDir: string) =>
   Layer.unwrapScoped(Effect.gen(function*() {
-    fs.mkdirSync(dataDir, { recursive: true })
     const server = yield* startEmbeddedServer(dataDir)
-    // The cluster's maintenance database exists from initdb; ours is made on first use.
-    yield* Effect.scoped(Effect.gen(function*() {
-      const admin = yield* PgClient.make({ host: server.socketDir, username: server.username, database: "postgres" })
-      const exists = yield* admin<{ n: number }>`SELECT 1 AS n FROM pg_database WHERE datname = ${embeddedDatabase}`
-      if (exists.length === 0) yield* admin.unsafe(`CREATE DATABASE ${embeddedDatabase}`)
-    })).pipe(Effect.mapError(toUnavailable), Effect.provide(Reactivity.layer))
+    // A server killed during the run: its connections are cut, so the run fails now.
+    yield* Effect.acquireRelease(
+      Effect.sync(() => onUnexpectedExit((how) => cutConnections(`the embedded PostgreSQL server stopped (${how})`))),
+      (unsubscribe) => Effect.sync(unsubscribe)
+    )
     return PgClient.layer({
       host: server.socketDir,
+      port: server.port,
       username: server.username,
-      database: embeddedDatabase,
-      maxConnections: 4,
-      applicationName: "keshikomi"
+      password: server.password,
+      database: server.database,
+      ...clientOptions
     }).pipe(Layer.mapError(toUnavailable))
   }))
 
@@ -88,3 +106,36 @@ export const DatabaseLive = Layer.unwrapEffect(Effect.gen(function*() {
   })
   return MigrationsLive.pipe(Layer.provideMerge(client), Layer.provideMerge(SealerLive))
 }))
+
+// What a lost connection looks like: node's socket errors, libpq-style messages, and
+// PostgreSQL's connection-exception (08…) and operator-intervention (57P0…) codes.
+const lostCodes = new Set(["ECONNRESET", "EPIPE", "ECONNREFUSED", "ENOENT", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"])
+const lostMessage = /connection terminated|terminating connection|connection error|server closed the connection|not queryable|embedded PostgreSQL server stopped/i
+
+const lostConnection = (error: unknown): string | undefined => {
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    const e = current as { readonly code?: unknown; readonly message?: unknown; readonly cause?: unknown }
+    const code = typeof e.code === "string" ? e.code : ""
+    const message = typeof e.message === "string" ? e.message.split("\n")[0]! : ""
+    if (lostCodes.has(code) || code.startsWith("08") || code.startsWith("57P0") || lostMessage.test(message)) return message || code
+    current = e.cause
+  }
+  return undefined
+}
+
+/**
+ * The one line for a run that lost its database half way (server killed, connection
+ * cut), or undefined when the cause is something else.
+ */
+export const describeLostDatabase = (cause: Cause.Cause<unknown>): string | undefined => {
+  const errors = [...Cause.defects(cause), ...Cause.failures(cause)]
+  if (serverEvents.unexpectedExit !== undefined && errors.length > 0) {
+    return `database unavailable: the embedded PostgreSQL server stopped during the run (${serverEvents.unexpectedExit}); nothing was committed`
+  }
+  for (const error of errors) {
+    if ((error as { readonly _tag?: unknown })._tag !== "SqlError") continue
+    const reason = lostConnection(error)
+    if (reason !== undefined) return `database unavailable: the connection to PostgreSQL was lost during the run (${reason}); nothing was committed`
+  }
+  return undefined
+}

@@ -13,18 +13,20 @@ let counter = 0
 // Every test, and every command a test starts, seals with this run's key.
 process.env.KESHIKOMI_KEY_FILE = inject("keyFile")
 
-/** Creates an empty database and returns its connection URL (Unix socket, trust auth). */
+/** Creates an empty database and returns its connection URL (Unix socket, the program's role). */
 export const createTestDatabase = async (): Promise<string> => {
   const socketDir = inject("pgSocketDir")
+  const user = inject("pgUser")
+  const password = inject("pgPassword")
   const name = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`
-  const admin = new pg.Client({ host: socketDir, user: "keshikomi", database: "postgres" })
+  const admin = new pg.Client({ host: socketDir, user, password, database: "postgres" })
   await admin.connect()
   try {
     await admin.query(`CREATE DATABASE ${name}`)
   } finally {
     await admin.end()
   }
-  return `postgresql://keshikomi@localhost/${name}?host=${encodeURIComponent(socketDir)}`
+  return `postgresql://${user}:${encodeURIComponent(password)}@localhost/${name}?host=${encodeURIComponent(socketDir)}`
 }
 
 /** The migrated database, with the sealer of KESHIKOMI_KEY_FILE, as a layer. */
