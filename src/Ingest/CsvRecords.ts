@@ -16,9 +16,11 @@ export interface CsvLimits {
   /** Longest field kept; a longer one is a fault (memory stays bounded). */
   readonly maxFieldChars: number
   readonly maxFields: number
+  /** How much of a quoted field's text is kept to read on from should its quote never close. */
+  readonly maxQuotedKept: number
 }
 
-export const defaultCsvLimits: CsvLimits = { maxFieldChars: 10_000, maxFields: 1_000 }
+export const defaultCsvLimits: CsvLimits = { maxFieldChars: 10_000, maxFields: 1_000, maxQuotedKept: 1 << 20 }
 
 const COMMA = 44
 const QUOTE = 34
@@ -30,14 +32,11 @@ const enum State {
   Unquoted,
   Quoted,
   /** Just read a quote inside a quoted field: a second quote, a comma or a line end decides. */
-  QuoteInQuoted,
-  /** The record is already faulted and too long to keep: skip to its line end. */
-  SkipLine
+  QuoteInQuoted
 }
 
 const unterminated = "引用符（\"）が閉じられていません（ファイルの最後まで）"
-const tooLongOrUnterminated = (max: number) =>
-  `値が長すぎます（${max.toLocaleString("en")}文字を超えます）。または引用符（"）が閉じられていません`
+const unterminatedLost = "引用符（\"）が閉じられていません: この行からファイルの最後までを読めませんでした"
 
 const firstLineBreak = (text: string, from = 0) => {
   for (let i = from; i < text.length; i++) {
@@ -61,6 +60,8 @@ export class CsvTokenizer {
   private quotedAfterCr = false
   /** Raw text since the opening quote (up to the limit), to read on from if it never closes. */
   private quoteRaw = ""
+  /** The quoted field outgrew `maxQuotedKept`: if it never closes, what follows is lost. */
+  private quoteRawLost = false
   private quoteLine = 0
 
   constructor(private readonly limits: CsvLimits = defaultCsvLimits) {}
@@ -84,10 +85,14 @@ export class CsvTokenizer {
           this.endField(this.field)
           this.endRecord()
           return this.take()
-        case State.SkipLine:
-          this.endRecord()
-          return this.take()
         case State.Quoted: {
+          if (this.quoteRawLost) {
+            this.fault = unterminatedLost
+            this.recordLine = this.quoteLine
+            this.fields = []
+            this.endRecord()
+            return this.take()
+          }
           // Read on from the line after the one where the quote opened.
           const rest = this.abandonQuotedRecord(unterminated)
           if (rest === undefined) return this.take()
@@ -179,7 +184,7 @@ export class CsvTokenizer {
   }
 
   private scan(input: string) {
-    let text = input
+    const text = input
     let i = 0
     if (this.skipLf && text.length > 0) {
       if (text.charCodeAt(0) === LF) i = 1
@@ -194,6 +199,7 @@ export class CsvTokenizer {
             this.state = State.Quoted
             this.quoteLine = this.line
             this.quoteRaw = ""
+            this.quoteRawLost = false
             this.quotedAfterCr = false
             i++
           } else if (c === COMMA) {
@@ -231,37 +237,14 @@ export class CsvTokenizer {
         case State.Quoted: {
           const close = text.indexOf("\"", i)
           const to = close === -1 ? n() : close
-          const room = this.limits.maxFieldChars - this.quoteRaw.length
-          if (to - i > room) {
-            // Past the limit: a runaway quote or a value too long to keep.
-            const kept = this.quoteRaw + text.slice(i, i + room)
-            if (firstLineBreak(kept) === -1) {
-              // One long line: the record is set aside and reading goes on at its end.
-              this.fault ??= tooLongOrUnterminated(this.limits.maxFieldChars)
-              this.fields = []
-              this.field = ""
-              this.quoteRaw = ""
-              this.state = State.SkipLine
-              i = i + room
-            } else {
-              this.quoteRaw = kept
-              const rest = this.abandonQuotedRecord(tooLongOrUnterminated(this.limits.maxFieldChars)) ?? ""
-              text = rest + text.slice(i + room)
-              i = 0
-              if (this.skipLf) {
-                if (text.charCodeAt(0) === LF) i = 1
-                this.skipLf = false
-              }
-            }
-            break
-          }
-          this.quoteRaw += text.slice(i, to)
+          if (this.quoteRaw.length + (to - i) <= this.limits.maxQuotedKept) this.quoteRaw += text.slice(i, to)
+          else this.quoteRawLost = true
           this.append(text, i, to)
           this.countQuotedLines(text, i, to)
           if (close === -1) {
             i = n()
           } else {
-            this.quoteRaw += "\""
+            if (!this.quoteRawLost) this.quoteRaw += "\""
             this.quotedAfterCr = false
             this.state = State.QuoteInQuoted
             i = close + 1
@@ -272,7 +255,7 @@ export class CsvTokenizer {
           const c = text.charCodeAt(i)
           if (c === QUOTE) {
             this.append("\"", 0, 1)
-            this.quoteRaw += "\""
+            if (!this.quoteRawLost) this.quoteRaw += "\""
             this.state = State.Quoted
             i++
           } else if (c === COMMA) {
@@ -285,15 +268,6 @@ export class CsvTokenizer {
           } else {
             this.fault ??= "引用符（\"）で囲んだ値の後に文字が続いています"
             this.state = State.Unquoted
-          }
-          break
-        }
-        case State.SkipLine: {
-          const j = firstLineBreak(text, i)
-          if (j === -1) {
-            i = n()
-          } else {
-            i = this.lineEnd(text, j)
           }
           break
         }

@@ -79,7 +79,9 @@ class Hypothesis {
       if (this.isBad(c)) {
         this.bad++
         if (this.firstBadLine === undefined) this.firstBadLine = this.lines.lineAt(text, i)
-      } else if (c >= 0x3041 && c <= 0x30ff) this.kana++
+        continue
+      }
+      if (c >= 0x3041 && c <= 0x30ff) this.kana++
       else if (c >= 0xff61 && c <= 0xff9f) this.halfWidthKana++
       if (c >= 0x800) this.threeByte++
     }
@@ -156,8 +158,10 @@ export const judgeEncoding = (opening: Opening, utf8Valid: boolean, profile?: By
   if (utf8Valid) return { _tag: "Decided", encoding: "utf-8" }
   if (profile === undefined) throw new Error("judgeEncoding: a file that is not UTF-8 needs its byte profile")
   const { utf8, cp932, eucJp } = profile
-  // Mostly well-formed UTF-8 with a few bad bytes: a damaged UTF-8 file, not Shift_JIS.
-  if (opening === "utf-8-bom" || (utf8.bad > 0 && utf8.bad * 20 <= utf8.threeByte)) {
+  // Mostly well-formed UTF-8 with a few bad bytes: a damaged UTF-8 file, not Shift_JIS
+  // (CP932 text read as UTF-8 is almost all errors: its lead bytes 0x81–0x9F start no
+  // UTF-8 sequence, and it rarely forms a valid three-byte one).
+  if (opening === "utf-8-bom" || (utf8.bad > 0 && utf8.threeByte >= utf8.bad * 2)) {
     return {
       _tag: "Rejected",
       line: utf8.firstBadLine,

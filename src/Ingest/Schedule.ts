@@ -25,13 +25,12 @@ const maxScheduleBytes = 1 << 20
 
 /** Where in the JSON a schema issue is, as staff read it: `windows の 2番目の due.bank`. */
 const describePath = (path: ReadonlyArray<PropertyKey>) => {
-  const parts: Array<string> = []
-  for (let i = 0; i < path.length; i++) {
-    const key = path[i]!
-    if (typeof key === "number") parts.push(`の${key + 1}番目`)
-    else parts.push(i === 0 ? String(key) : `${typeof path[i - 1] === "number" ? "の" : "."}${String(key)}`)
+  let where = ""
+  for (const key of path) {
+    if (typeof key === "number") where += ` の${key + 1}番目`
+    else where += (where === "" ? "" : where.endsWith("番目") ? "の " : ".") + String(key)
   }
-  return parts.join("")
+  return where
 }
 
 /** The first problem of a schedule that does not have the documented shape. */
