@@ -232,7 +232,7 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
     for (const file of files) {
       const outcome = yield* applyFile(runId, file, seenThisRun)
       yield* Effect.logInfo("input file").pipe(
-        Effect.annotateLogs({ file: outcome.fileName, outcome: outcome.outcome, rows: outcome.rowsApplied, rejected: outcome.rowsRejected })
+        Effect.annotateLogs({ file: outcome.fileName, outcome: outcome.outcome, rows: outcome.rowsApplied, rejected: outcome.rowsRejected, blank: outcome.rowsBlank })
       )
       outcomes.push(outcome)
     }
