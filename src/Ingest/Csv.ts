@@ -34,6 +34,9 @@ export interface CsvHeader {
   readonly label: (index: number) => string
 }
 
+// Separators other than the comma, as they show in a header read with commas.
+const otherSeparators = [["\t", "タブ"], [";", "セミコロン"], ["|", "縦棒 (|) "], ["，", "全角カンマ"]] as const
+
 const cleanHeader = (header: string) => header.replace(/^\uFEFF/, "").trim()
 
 /** The header row, or why the file is rejected. */
@@ -46,8 +49,8 @@ export const readHeader = (record: CsvRecord, columns: CsvColumns): Either.Eithe
   const label = (index: number) => known.has(names[index]!) ? `列「${names[index]}」` : `${index + 1}列目`
   const missing = columns.required.filter((name) => !names.includes(name))
   if (missing.length > 0) {
-    const separator = names.some((name) => name.includes("\t")) ? "タブ" : names.some((name) => name.includes(";")) ? "セミコロン" : undefined
-    if (separator !== undefined) return Either.left(`${separator}区切りのようです: カンマ区切り (CSV) で保存し直してください`)
+    const separator = otherSeparators.find(([mark]) => names.some((name) => name.includes(mark)))
+    if (separator !== undefined) return Either.left(`${separator[1]}区切りのようです: カンマ区切り (CSV) で保存し直してください`)
   }
   if (names.some((name) => name.includes("\u0000"))) return Either.left("見出し行に NUL 文字 (0x00) があります")
   const empty = names.findIndex((name) => name === "")

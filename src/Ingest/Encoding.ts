@@ -173,7 +173,7 @@ export const judgeEncoding = (opening: Opening, utf8Valid: boolean, profile?: By
   // 0x81–0x9F are not EUC-JP bytes.)
   if (eucJp.bad === 0 && eucJp.nonAscii > 0) {
     const cp932Soup = cp932.halfWidthKana >= cp932.nonAscii * 0.5
-    if (eucJp.kana >= eucJp.nonAscii * 0.1 || cp932.bad > 0 || cp932Soup) {
+    if (eucJp.kana + eucJp.halfWidthKana >= eucJp.nonAscii * 0.1 || cp932.bad > 0 || cp932Soup) {
       return { _tag: "Rejected", reason: `EUC-JP のようです: ${resave}` }
     }
   }

@@ -89,6 +89,8 @@ describe("the header", () => {
     ["\uFEFFid,amount", "ok"],
     ["id\tamount\tnote", "タブ区切りのようです"],
     ["id;amount;note", "セミコロン区切りのようです"],
+    ["id|amount|note", "縦棒 (|) 区切りのようです"],
+    ["id，amount，note", "全角カンマ区切りのようです"],
     ["id,amount,amount", "見出し「amount」が2回あります（2列目と3列目）"],
     ["id,amount,x,x", "見出しの3列目と4列目が同じ名前です"],
     ["id,,amount", "見出し行の2列目が空です"],

@@ -32,6 +32,7 @@ describe("deciding the encoding", () => {
 
   it.each([
     ["EUC-JP", iconv.encode(japanese, "eucjp"), "EUC-JP のようです: UTF-8 か Shift_JIS"],
+    ["EUC-JP half-width kana", iconv.encode("a,b\r\n1,ﾔﾏﾀﾞ ﾀﾛｳ\r\n2,ｻﾄｳ ﾊﾅｺ\r\n", "eucjp"), "EUC-JP のようです"],
     ["ISO-8859-1", iconv.encode(latin, "latin1"), "ISO-8859-1 (Latin-1) のようです"],
     ["UTF-16LE with BOM", Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(japanese, "utf16le")]), "UTF-16 のようです"],
     ["UTF-16BE with BOM", Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(japanese, "utf16be")]), "UTF-16 のようです"],
