@@ -190,8 +190,8 @@ export class CsvTokenizer {
       if (text.charCodeAt(0) === LF) i = 1
       this.skipLf = false
     }
-    const n = () => text.length
-    while (i < n()) {
+    const length = text.length
+    while (i < length) {
       switch (this.state) {
         case State.FieldStart: {
           const c = text.charCodeAt(i)
@@ -215,13 +215,13 @@ export class CsvTokenizer {
         }
         case State.Unquoted: {
           let j = i
-          while (j < n()) {
+          while (j < length) {
             const d = text.charCodeAt(j)
             if (d === COMMA || d === CR || d === LF) break
             j++
           }
           this.append(text, i, j)
-          if (j === n()) {
+          if (j === length) {
             i = j
             break
           }
@@ -236,13 +236,13 @@ export class CsvTokenizer {
         }
         case State.Quoted: {
           const close = text.indexOf("\"", i)
-          const to = close === -1 ? n() : close
+          const to = close === -1 ? length : close
           if (this.quoteRaw.length + (to - i) <= this.limits.maxQuotedKept) this.quoteRaw += text.slice(i, to)
           else this.quoteRawLost = true
           this.append(text, i, to)
           this.countQuotedLines(text, i, to)
           if (close === -1) {
-            i = n()
+            i = length
           } else {
             if (!this.quoteRawLost) this.quoteRaw += "\""
             this.quotedAfterCr = false

@@ -117,7 +117,10 @@ export class ByteProfile {
   push(bytes: Uint8Array) {
     this.utf8.take(this.utf8Decoder.decode(bytes, { stream: true }))
     this.cp932.take(this.cp932Decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)))
-    this.eucJp.take(this.eucJpDecoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)))
+    // Once a hypothesis is ruled out, it is not followed further (real CP932 files rule
+    // out EUC-JP and Latin-1 within their first Japanese header).
+    if (this.eucJp.bad === 0) this.eucJp.take(this.eucJpDecoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)))
+    if (this.c1Bytes > 0) return
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i]!
       if (b >= 0x80) {
@@ -134,7 +137,7 @@ export class ByteProfile {
     this.endWord()
     this.utf8.take(this.utf8Decoder.decode())
     this.cp932.take(this.cp932Decoder.end() ?? "")
-    this.eucJp.take(this.eucJpDecoder.end() ?? "")
+    if (this.eucJp.bad === 0) this.eucJp.take(this.eucJpDecoder.end() ?? "")
     return this
   }
 
