@@ -188,13 +188,14 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
           rowsBlank: 0
         } satisfies FileOutcome
       }
-      seenThisRun.add(facts.sha256)
       // Decided for the whole file before any row is read.
       if (facts.verdict._tag === "Rejected") return yield* reject(facts.verdict.reason, facts.verdict.line)
       const encoding = facts.verdict.encoding
       const counts = file.kind === "payout_schedule"
         ? yield* applySchedule(sql, runId, file.fileName, opened, encoding, facts.sha256)
         : yield* applyCsv(runId, file, opened, csvExports[file.kind], facts.sha256, encoding)
+      // Only a file that was applied: a second copy of a rejected one is rejected too.
+      seenThisRun.add(facts.sha256)
       return {
         ...base,
         sha256: facts.sha256,
