@@ -14,7 +14,7 @@ export class InboxUnreadable extends Data.TaggedError("InboxUnreadable")<{
 export class FileRejected extends Data.TaggedError("FileRejected")<{
   readonly fileName: string
   /** The line that broke the rule, when one did (money files are rejected for one bad row). */
-  readonly line?: number
+  readonly line?: number | undefined
   readonly reason: string
 }> {
   override get message() {

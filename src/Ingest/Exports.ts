@@ -2,7 +2,7 @@
 // it lands in. Channel-specific transfer exports all map into the one `transfers` shape.
 import { Either, Schema } from "effect"
 import { normaliseHolderName } from "../Domain/HolderName.ts"
-import type { ExportKind } from "../Domain/Kind.ts"
+import { type ExportKind, isMoneyKind } from "../Domain/Kind.ts"
 import { normaliseOrderId } from "../Domain/OrderId.ts"
 import type { TableSpec } from "../Store/Records.ts"
 import type { CsvColumns } from "./Csv.ts"
@@ -26,7 +26,7 @@ import {
 export interface CsvExport<Decoded, Encoded, Row extends Record<string, unknown>> {
   readonly kind: Exclude<ExportKind, "payout_schedule">
   readonly columns: CsvColumns
-  /** Columns whose values are never repeated in a rejection reason. */
+  /** Columns whose values are never repeated in a rejection reason (nor is any value of a money kind). */
   readonly personalColumns: ReadonlySet<string>
   /** Cells by header → checked values; failures become row rejections. */
   readonly schema: Schema.Schema<Decoded, Encoded>
@@ -47,9 +47,11 @@ export type RowResult<Decoded, Row> =
 /** Decodes, checks and maps rows of one export (the schema is compiled once). */
 export const rowDecoder = <Decoded, Encoded, Row extends Record<string, unknown>>(spec: CsvExport<Decoded, Encoded, Row>) => {
   const decode = decodeCells(spec.schema)
+  // A reason never repeats a value of a money file or of a personal column (issue 8).
+  const mayQuote = (column: string) => !isMoneyKind(spec.kind) && !spec.personalColumns.has(column)
   return (cells: Readonly<Record<string, string>>): RowResult<Decoded, Row> => {
     const decoded = decode(cells)
-    if (Either.isLeft(decoded)) return { _tag: "Rejected", reason: describeIssue(decoded.left, cells, spec.personalColumns) }
+    if (Either.isLeft(decoded)) return { _tag: "Rejected", reason: describeIssue(decoded.left, cells, mayQuote) }
     const broken = spec.check?.(decoded.right)
     return broken !== undefined
       ? { _tag: "Rejected", reason: broken }
@@ -66,7 +68,8 @@ const SellerId = matching(/^S\d{6}$/, "S と6桁の数字（例: S104233）")
 export const ordersExport = defineExport({
   kind: "orders",
   columns: {
-    required: ["order_id", "ordered_at", "seller_id", "circle_name", "buyer_id", "shipping_method", "status", "total_amount"]
+    required: ["order_id", "ordered_at", "seller_id", "circle_name", "buyer_id", "shipping_method", "status", "total_amount"],
+    freeText: ["circle_name"]
   },
   personalColumns: new Set(),
   schema: Schema.Struct({
@@ -89,7 +92,7 @@ export const ordersExport = defineExport({
 
 export const orderItemsExport = defineExport({
   kind: "order_items",
-  columns: { required: ["order_id", "item_id", "item_name", "quantity", "unit_price"] },
+  columns: { required: ["order_id", "item_id", "item_name", "quantity", "unit_price"], freeText: ["item_name"] },
   personalColumns: new Set(),
   schema: Schema.Struct({
     order_id: OrderId,
@@ -109,7 +112,7 @@ export const orderItemsExport = defineExport({
 const addressColumns = ["order_id", "postal_code", "prefecture", "city", "address_line", "recipient_name", "phone"] as const
 export const shippingAddressesExport = defineExport({
   kind: "shipping_addresses",
-  columns: { required: addressColumns },
+  columns: { required: addressColumns, freeText: ["prefecture", "city", "address_line", "recipient_name"] },
   personalColumns: new Set(addressColumns.filter((c) => c !== "order_id")),
   schema: Schema.Struct({
     order_id: OrderId,
@@ -136,7 +139,7 @@ const TrackingNo = cell("数字とハイフン（例: 1234-5678-9012）", (text)
 
 export const parcelsExport = defineExport({
   kind: "parcels",
-  columns: { required: ["受付番号", "受付日時", "配送業者", "伝票番号", "頒布者ID", "注文ID", "点数", "状態"], optional: ["備考"] },
+  columns: { required: ["受付番号", "受付日時", "配送業者", "伝票番号", "頒布者ID", "注文ID", "点数", "状態"], optional: ["備考"], freeText: ["配送業者", "備考"] },
   personalColumns: new Set(),
   schema: Schema.Struct({
     受付番号: RequiredText,
@@ -171,7 +174,7 @@ export const parcelsExport = defineExport({
 
 export const reshipmentsExport = defineExport({
   kind: "reshipments",
-  columns: { required: ["parcel_id", "order_id", "carrier", "tracking_no", "shipped_at"] },
+  columns: { required: ["parcel_id", "order_id", "carrier", "tracking_no", "shipped_at"], freeText: ["carrier"] },
   personalColumns: new Set(),
   schema: Schema.Struct({
     parcel_id: optional(RequiredText),

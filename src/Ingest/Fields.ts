@@ -106,20 +106,20 @@ export const IsoDate = cell("日付（YYYY-MM-DD）", (text) => {
 })
 
 /**
- * The first problem of a failed decode as `列「col」: reason`, naming the value unless
- * the column holds personal data.
+ * The first problem of a failed decode as `列「col」: reason`, naming the value only where
+ * `mayQuote(column)` allows it (never for personal data or money files).
  */
 export const describeIssue = (
   error: ParseResult.ParseError,
   cells: Readonly<Record<string, string>>,
-  personalColumns: ReadonlySet<string>
+  mayQuote: (column: string) => boolean
 ): string => {
   const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
   if (issue === undefined) return "内容が正しくありません"
   const column = String(issue.path[0] ?? "")
   if (issue._tag === "Missing") return `列「${column}」の値がありません`
   const value = cells[column]
-  const shown = value === undefined || personalColumns.has(column) ? "" : `（値: "${value}"）`
+  const shown = value === undefined || !mayQuote(column) ? "" : `（値: "${value}"）`
   return column === "" ? issue.message : `列「${column}」が正しくありません: ${issue.message}${shown}`
 }
 

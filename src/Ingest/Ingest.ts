@@ -11,10 +11,11 @@ import { exportKinds, type ExportKind, isMoneyKind, kindOfFileName } from "../Do
 import { Progress } from "./Progress.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
 import { Records } from "../Store/Records.ts"
-import { csvRows } from "./Csv.ts"
+import { escapeControls, displayFileName } from "../Domain/Display.ts"
+import { csvLines } from "./Csv.ts"
 import { type AnyCsvExport, csvExports, rowDecoder } from "./Exports.ts"
 import { applySchedule } from "./Schedule.ts"
-import { inspectFile } from "./TextSource.ts"
+import { type Encoding, inspectFile, type OpenExport, openExport } from "./TextSource.ts"
 
 export interface FileOutcome {
   readonly fileName: string
@@ -23,6 +24,8 @@ export interface FileOutcome {
   readonly outcome: "applied" | "already_applied" | "rejected"
   readonly rowsApplied: number
   readonly rowsRejected: number
+  /** Records of empty cells only (the ,,,, rows spreadsheets leave), skipped. */
+  readonly rowsBlank: number
 }
 
 export interface IngestSummary {
@@ -39,22 +42,37 @@ export class Ingest extends Context.Tag("keshikomi/Ingest")<Ingest, {
 const rowsPerBatch = 2_000
 
 interface InboxFile {
+  /** The name as shown and stored: control characters and bytes that are not UTF-8 escaped. */
   readonly fileName: string
-  readonly filePath: string
+  /** The real path (bytes), used only to open the file. */
+  readonly filePath: Buffer
   readonly kind: ExportKind | undefined
+  /** Set when the entry is not a regular file: it is reported, never opened. */
+  readonly notAFile?: string | undefined
 }
+
+const entryType = (entry: fs.Dirent<Buffer>) =>
+  entry.isSymbolicLink() ? "シンボリックリンクです（リンク先は読みません）"
+  : entry.isFIFO() ? "FIFO（名前付きパイプ）です（通常のファイルだけを読みます）"
+  : entry.isSocket() ? "ソケットです（通常のファイルだけを読みます）"
+  : entry.isBlockDevice() || entry.isCharacterDevice() ? "デバイスです（通常のファイルだけを読みます）"
+  : entry.isDirectory() ? "フォルダです（ファイルだけを読みます）"
+  : undefined
 
 const listInbox = (inbox: string) =>
   Effect.try({
     try: () => {
-      const entries = fs.readdirSync(inbox, { withFileTypes: true })
+      const entries = fs.readdirSync(inbox, { withFileTypes: true, encoding: "buffer" })
       return entries
-        .filter((entry) => entry.isFile() && !entry.name.startsWith("."))
-        .map((entry): InboxFile => ({
-          fileName: entry.name,
-          filePath: path.join(inbox, entry.name),
-          kind: kindOfFileName(entry.name)
-        }))
+        .filter((entry) => entry.name[0] !== 0x2e /* "." hidden */)
+        .flatMap((entry): Array<InboxFile> => {
+          const { name } = displayFileName(entry.name)
+          const kind = kindOfFileName(name)
+          const notAFile = entry.isFile() ? undefined : entryType(entry) ?? "通常のファイルではありません"
+          // A folder not named like an export (an archive folder, say) is not an input.
+          if (entry.isDirectory() && kind === undefined) return []
+          return [{ fileName: name, filePath: Buffer.concat([Buffer.from(inbox + path.sep), entry.name]), kind, notAFile }]
+        })
         .sort((a, b) =>
           kindRank(a.kind) - kindRank(b.kind) || (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0)
         )
@@ -64,7 +82,7 @@ const listInbox = (inbox: string) =>
       const reason = code === "ENOENT" ? "フォルダがありません (no such folder)"
         : code === "ENOTDIR" ? "フォルダではありません (not a folder)"
         : `読めません (${code ?? String(cause)})`
-      return new InboxUnreadable({ inbox, reason })
+      return new InboxUnreadable({ inbox: escapeControls(inbox), reason })
     }
   })
 
@@ -86,12 +104,13 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
   const progress = yield* Progress
 
   /** Decodes and stores one CSV file; returns counts. Fails with FileRejected. */
-  const applyCsv = (runId: number, file: InboxFile, spec: AnyCsvExport, sha256: string, encoding: "utf-8" | "cp932") =>
+  const applyCsv = (runId: number, file: InboxFile, opened: OpenExport, spec: AnyCsvExport, sha256: string, encoding: Encoding) =>
     Effect.gen(function*() {
       const decodeRow = rowDecoder(spec)
       const allOrNothing = isMoneyKind(spec.kind)
       let applied = 0
       let rejected = 0
+      let blank = 0
       const setAside = (line: number, reason: string) =>
         allOrNothing
           ? Effect.fail(new FileRejected({ fileName: file.fileName, line, reason }))
@@ -101,16 +120,24 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
         INSERT INTO input_files (sha256, kind, file_name, applied_run, rows_applied, rows_rejected)
         VALUES (${sha256}, ${spec.kind}, ${file.fileName}, ${runId}, 0, 0)`
 
-      yield* csvRows(file.fileName, file.filePath, encoding, spec.columns).pipe(
+      yield* csvLines(file.fileName, opened, encoding, spec.columns).pipe(
         Stream.grouped(rowsPerBatch),
         Stream.runForEach((batch) =>
           Effect.gen(function*() {
             const good: Array<{ line: number; row: Record<string, unknown> }> = []
             const bad: Array<{ line: number; reason: string }> = []
-            for (const { cells, line } of Chunk.toReadonlyArray(batch)) {
-              const result = decodeRow(cells)
-              if (result._tag === "Rejected") bad.push(yield* setAside(line, result.reason))
-              else good.push({ line, row: result.row })
+            for (const record of Chunk.toReadonlyArray(batch)) {
+              if (record._tag === "Blank") {
+                blank++
+                continue
+              }
+              if (record._tag === "Broken") {
+                bad.push(yield* setAside(record.line, record.reason))
+                continue
+              }
+              const result = decodeRow(record.cells)
+              if (result._tag === "Rejected") bad.push(yield* setAside(record.line, result.reason))
+              else good.push({ line: record.line, row: result.row })
             }
             // An order item must belong to a stored order (inputs.md).
             const orderOf = (g: { row: Record<string, unknown> }) => g.row.order_id as string
@@ -134,22 +161,20 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
       )
       yield* progress.finish
       yield* sql`UPDATE input_files SET rows_applied = ${applied}, rows_rejected = ${rejected} WHERE sha256 = ${sha256}`
-      return { applied, rejected }
+      return { applied, rejected, blank }
     })
 
   const applyFile = (runId: number, file: InboxFile, seenThisRun: Set<string>) =>
     Effect.gen(function*() {
       const base = { fileName: file.fileName, kind: file.kind }
+      const reject = (reason: string, line?: number) => new FileRejected({ fileName: file.fileName, line, reason })
+      if (file.notAFile !== undefined) return yield* reject(file.notAFile)
       if (file.kind === undefined) {
-        return yield* new FileRejected({
-          fileName: file.fileName,
-          reason: "ファイル名から種類が分かりません（orders_*.csv などの名前にしてください）"
-        })
+        return yield* reject("ファイル名から種類が分かりません（orders_*.csv などの名前にしてください）")
       }
-      const facts = yield* inspectFile(file.filePath).pipe(
-        Effect.mapError((reason) => new FileRejected({ fileName: file.fileName, reason: `ファイルを読めません: ${reason}` }))
-      )
-      if (facts.size === 0) return yield* new FileRejected({ fileName: file.fileName, reason: "ファイルが空です" })
+      const opened = yield* openExport(file.filePath).pipe(Effect.mapError((reason) => reject(`ファイルを読めません: ${reason}`)))
+      const facts = yield* inspectFile(opened).pipe(Effect.mapError((reason) => reject(`ファイルを読めません: ${reason}`)))
+      if (facts.size === 0) return yield* reject("ファイルが空です")
       const already = yield* sql<{ rows_rejected: number }>`
         SELECT rows_rejected FROM input_files WHERE sha256 = ${facts.sha256}`
       if (already.length > 0 || seenThisRun.has(facts.sha256)) {
@@ -159,21 +184,29 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
           sha256: facts.sha256,
           outcome: "already_applied",
           rowsApplied: 0,
-          rowsRejected: already[0]?.rows_rejected ?? 0
+          rowsRejected: already[0]?.rows_rejected ?? 0,
+          rowsBlank: 0
         } satisfies FileOutcome
       }
-      seenThisRun.add(facts.sha256)
+      // Decided for the whole file before any row is read.
+      if (facts.verdict._tag === "Rejected") return yield* reject(facts.verdict.reason, facts.verdict.line)
+      const encoding = facts.verdict.encoding
       const counts = file.kind === "payout_schedule"
-        ? yield* applySchedule(sql, runId, file.fileName, file.filePath, facts.sha256)
-        : yield* applyCsv(runId, file, csvExports[file.kind], facts.sha256, facts.encoding)
+        ? yield* applySchedule(sql, runId, file.fileName, opened, encoding, facts.sha256)
+        : yield* applyCsv(runId, file, opened, csvExports[file.kind], facts.sha256, encoding)
+      // Only a file that was applied: a second copy of a rejected one is rejected too.
+      seenThisRun.add(facts.sha256)
       return {
         ...base,
         sha256: facts.sha256,
         outcome: "applied",
         rowsApplied: counts.applied,
-        rowsRejected: counts.rejected
+        rowsRejected: counts.rejected,
+        rowsBlank: counts.blank
       } satisfies FileOutcome
     }).pipe(
+      // The file is closed before its savepoint ends.
+      Effect.scoped,
       // The savepoint: a rejected file leaves nothing behind.
       sql.withTransaction,
       Effect.catchTag("SqlError", Effect.die),
@@ -185,7 +218,8 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
             sha256: undefined,
             outcome: "rejected",
             rowsApplied: 0,
-            rowsRejected: 0
+            rowsRejected: 0,
+            rowsBlank: 0
           } satisfies FileOutcome)
         )
       ),
@@ -199,7 +233,7 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
     for (const file of files) {
       const outcome = yield* applyFile(runId, file, seenThisRun)
       yield* Effect.logInfo("input file").pipe(
-        Effect.annotateLogs({ file: outcome.fileName, outcome: outcome.outcome, rows: outcome.rowsApplied, rejected: outcome.rowsRejected })
+        Effect.annotateLogs({ file: outcome.fileName, outcome: outcome.outcome, rows: outcome.rowsApplied, rejected: outcome.rowsRejected, blank: outcome.rowsBlank })
       )
       outcomes.push(outcome)
     }

@@ -1,78 +1,118 @@
-// Reading an export's bytes: one pass to hash it and detect its encoding, a second to
-// decode it as a stream. Both passes hold one chunk at a time, whatever the file size.
+// Reading an export's bytes: the file is opened once (never through a link, never a
+// FIFO or a device), hashed and its encoding decided in a first pass, looked at again
+// only when it is not UTF-8, then decoded as a stream. Every pass holds one chunk at a
+// time, whatever the file size.
 import { Effect } from "effect"
-import iconv from "iconv-lite"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
+import { ByteProfile, type EncodingVerdict, judgeEncoding, sniffOpening, textDecoder, type Encoding } from "./Encoding.ts"
 
-export type Encoding = "utf-8" | "cp932"
+export type { Encoding } from "./Encoding.ts"
 
 export interface FileFacts {
   readonly sha256: string
   readonly size: number
-  readonly encoding: Encoding
+  readonly verdict: EncodingVerdict
+}
+
+/** An export opened for reading; all passes read this one open file by position. */
+export interface OpenExport {
+  readonly handle: fs.promises.FileHandle
+  readonly size: number
+}
+
+/** Why a path is not an export we may open (it is reported, never followed). */
+export class NotRegularFile extends Error {}
+
+const describeType = (stat: fs.Stats) =>
+  stat.isSymbolicLink() ? "シンボリックリンク" : stat.isDirectory() ? "フォルダ" : stat.isFIFO() ? "FIFO（名前付きパイプ）"
+  : stat.isSocket() ? "ソケット" : stat.isBlockDevice() || stat.isCharacterDevice() ? "デバイス" : "通常のファイルではないもの"
+
+/** Opens `filePath` without following a symlink or blocking on a FIFO; must be a regular file. */
+export const openExport = (filePath: string | Buffer) =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async (): Promise<OpenExport> => {
+        const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants
+        const handle = await fs.promises.open(filePath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+        const stat = await handle.stat()
+        if (!stat.isFile()) {
+          await handle.close()
+          throw new NotRegularFile(`${describeType(stat)}です（通常のファイルだけを読みます）`)
+        }
+        return { handle, size: stat.size }
+      },
+      catch: (cause) =>
+        cause instanceof NotRegularFile ? cause.message
+        : (cause as NodeJS.ErrnoException).code === "ELOOP" ? "シンボリックリンクです（リンク先は読みません）"
+        : (cause as NodeJS.ErrnoException).code ?? String(cause)
+    }),
+    (file) => Effect.promise(() => file.handle.close().catch(() => undefined))
+  )
+
+// Smaller reads than the 64 KiB default: the CSV reader works on small chunks faster.
+const readChunkBytes = 16 << 10
+
+async function* chunks(file: OpenExport, chunkBytes: number): AsyncGenerator<Uint8Array> {
+  let position = 0
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(chunkBytes)
+    const { bytesRead } = await file.handle.read(buffer, 0, chunkBytes, position)
+    if (bytesRead === 0) return
+    position += bytesRead
+    yield buffer.subarray(0, bytesRead)
+  }
 }
 
 /**
- * Hashes the file and decides its encoding: valid UTF-8 (with or without BOM) is
- * UTF-8, anything else is read as CP932 (Shift_JIS with the Windows extensions, as
- * Excel and Japanese web banking write it).
+ * Hashes the file and decides its encoding (Encoding.ts): valid UTF-8 is UTF-8, valid
+ * CP932 that is not another encoding's signature is CP932, anything else is rejected.
  */
-export const inspectFile = (filePath: string) =>
+export const inspectFile = (file: OpenExport) =>
   Effect.tryPromise({
     try: async (): Promise<FileFacts> => {
       const hash = createHash("sha256")
       const utf8 = new TextDecoder("utf-8", { fatal: true })
-      let isUtf8 = true
+      let utf8Valid = true
       let size = 0
-      for await (const chunk of fs.createReadStream(filePath)) {
-        const bytes = chunk as Buffer
+      let opening: ReturnType<typeof sniffOpening> | undefined
+      for await (const bytes of chunks(file, 1 << 16)) {
+        if (opening === undefined && size === 0) opening = sniffOpening(bytes.subarray(0, 4096))
         hash.update(bytes)
         size += bytes.length
-        if (isUtf8) {
+        if (utf8Valid) {
           try {
             utf8.decode(bytes, { stream: true })
           } catch {
-            isUtf8 = false
+            utf8Valid = false
           }
         }
       }
-      if (isUtf8) {
+      if (utf8Valid) {
         try {
           utf8.decode()
         } catch {
-          isUtf8 = false
+          utf8Valid = false
         }
       }
-      return { sha256: hash.digest("hex"), size, encoding: isUtf8 ? "utf-8" : "cp932" }
+      let profile: ByteProfile | undefined
+      if (!utf8Valid) {
+        profile = new ByteProfile()
+        for await (const bytes of chunks(file, 1 << 16)) profile.push(bytes)
+        profile.finish()
+      }
+      return { sha256: hash.digest("hex"), size, verdict: judgeEncoding(opening, utf8Valid, profile) }
     },
     catch: (cause) => (cause instanceof Error ? cause.message : String(cause))
   })
 
-/**
- * The file as text chunks. The decoder is stateful, so a character split across two
- * byte chunks is decoded whole (never U+FFFD). A UTF-8 BOM is dropped.
- */
-// Smaller reads than the 64 KiB default: papaparse's stream input parses small chunks
-// faster (measured: 16 KiB 12 s, 64 KiB 14 s, 1 MiB 77 s for 200k rows).
-const readChunkBytes = 16 << 10
-
-export async function* decodedText(filePath: string, encoding: Encoding): AsyncGenerator<string> {
-  if (encoding === "utf-8") {
-    const decoder = new TextDecoder("utf-8")
-    for await (const chunk of fs.createReadStream(filePath, { highWaterMark: readChunkBytes })) {
-      const text = decoder.decode(chunk as Buffer, { stream: true })
-      if (text.length > 0) yield text
-    }
-    const rest = decoder.decode()
-    if (rest.length > 0) yield rest
-  } else {
-    const decoder = iconv.getDecoder("cp932")
-    for await (const chunk of fs.createReadStream(filePath, { highWaterMark: readChunkBytes })) {
-      const text = decoder.write(chunk as Buffer)
-      if (text.length > 0) yield text
-    }
-    const rest = decoder.end()
-    if (rest !== undefined && rest.length > 0) yield rest
+/** The file as text chunks, decoded statefully (a character split across reads stays whole). */
+export async function* decodedText(file: OpenExport, encoding: Encoding, chunkBytes = readChunkBytes): AsyncGenerator<string> {
+  const decoder = textDecoder(encoding)
+  for await (const bytes of chunks(file, chunkBytes)) {
+    const text = decoder.write(bytes)
+    if (text.length > 0) yield text
   }
+  const rest = decoder.end()
+  if (rest.length > 0) yield rest
 }

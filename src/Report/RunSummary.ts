@@ -20,12 +20,12 @@ export const runSection = (facts: RunFacts, title: string) => ({
 /** The files of the inbox this workbook's readers may see (readerSideOfKind). */
 export const filesSection = (facts: RunFacts, side: "shipping" | "payout") => ({
   title: "読み込んだファイル",
-  header: ["ファイル", "種類", "結果", "取り込んだ行", "除外した行"],
-  widths: [36, 20, 30, 14, 14],
-  kinds: ["text", "text", "text", "int", "int"] as const,
+  header: ["ファイル", "種類", "結果", "取り込んだ行", "除外した行", "空の行（読み飛ばし）"],
+  widths: [36, 20, 30, 14, 14, 18],
+  kinds: ["text", "text", "text", "int", "int", "int"] as const,
   rows: facts.ingest.files
     .filter((f) => [side, "both"].includes(readerSideOfKind(f.kind)))
-    .map((f) => [f.fileName, f.kind ?? "不明", outcomeLabel[f.outcome], f.rowsApplied, f.rowsRejected])
+    .map((f) => [f.fileName, f.kind ?? "不明", outcomeLabel[f.outcome], f.rowsApplied, f.rowsRejected, f.rowsBlank])
 })
 
 export const countsSection = (counts: ReadonlyMap<string, number>, side: Side) => ({

@@ -3,9 +3,9 @@ import iconv from "iconv-lite"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { csvRows } from "../../src/Ingest/Csv.ts"
+import { csvLines } from "../../src/Ingest/Csv.ts"
 import { bankTransfersExport, ordersExport, parcelsExport, payoutRequestsExport, rowDecoder, type AnyCsvExport, type CsvExport } from "../../src/Ingest/Exports.ts"
-import { decodedText, inspectFile } from "../../src/Ingest/TextSource.ts"
+import { decodedText, inspectFile, openExport } from "../../src/Ingest/TextSource.ts"
 import { tempDir } from "../support/inbox.ts"
 
 const reasonOf = (spec: AnyCsvExport, cells: Record<string, string>) => {
@@ -196,11 +196,17 @@ describe("payout request rows", () => {
   })
 })
 
+const encodingOf = (file: string) =>
+  Effect.runPromise(Effect.scoped(Effect.flatMap(openExport(file), inspectFile)).pipe(Effect.map((facts) => facts.verdict)))
+
 const rowsOf = (file: string, required: ReadonlyArray<string>) =>
   Effect.runPromise(
-    Effect.flatMap(inspectFile(file), (facts) =>
-      Stream.runCollect(csvRows(path.basename(file), file, facts.encoding, { required }))
-    ).pipe(Effect.map(Chunk.toReadonlyArray))
+    Effect.gen(function*() {
+      const opened = yield* openExport(file)
+      const facts = yield* inspectFile(opened)
+      if (facts.verdict._tag === "Rejected") return yield* Effect.fail(new Error(facts.verdict.reason))
+      return Chunk.toReadonlyArray(yield* Stream.runCollect(csvLines(path.basename(file), opened, facts.verdict.encoding, { required })))
+    }).pipe(Effect.scoped)
   )
 
 describe("reading files", () => {
@@ -210,13 +216,13 @@ describe("reading files", () => {
     const dir = tempDir()
     fs.writeFileSync(path.join(dir, "sjis.csv"), iconv.encode(text, "cp932"))
     fs.writeFileSync(path.join(dir, "utf8.csv"), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))
-    expect((await Effect.runPromise(inspectFile(path.join(dir, "sjis.csv")))).encoding).toBe("cp932")
-    expect((await Effect.runPromise(inspectFile(path.join(dir, "utf8.csv")))).encoding).toBe("utf-8")
+    expect(await encodingOf(path.join(dir, "sjis.csv"))).toEqual({ _tag: "Decided", encoding: "cp932" })
+    expect(await encodingOf(path.join(dir, "utf8.csv"))).toEqual({ _tag: "Decided", encoding: "utf-8" })
     const fromSjis = await rowsOf(path.join(dir, "sjis.csv"), ["受付番号", "注文ID"])
     const fromUtf8 = await rowsOf(path.join(dir, "utf8.csv"), ["受付番号", "注文ID"])
     expect(fromSjis).toEqual(fromUtf8)
     // The quoted field spans lines 2–3, the blank line 4 is skipped: IN-2 is on line 5.
-    expect(fromUtf8.map((r) => [r.line, r.cells.受付番号])).toEqual([[2, "IN-1"], [5, "IN-2"]])
+    expect(fromUtf8.map((r) => r._tag === "Row" ? [r.line, r.cells.受付番号] : [r.line, r._tag])).toEqual([[2, "IN-1"], [4, "Blank"], [5, "IN-2"]])
   })
 
   it("never splits a character at a read-chunk boundary", async () => {
@@ -226,7 +232,10 @@ describe("reading files", () => {
     for (const [name, bytes] of [["a.csv", Buffer.from(big)], ["b.csv", iconv.encode(big, "cp932")]] as const) {
       fs.writeFileSync(path.join(dir, name), bytes)
       let decoded = ""
-      for await (const chunk of decodedText(path.join(dir, name), name === "a.csv" ? "utf-8" : "cp932")) decoded += chunk
+      await Effect.runPromise(Effect.scoped(Effect.flatMap(openExport(path.join(dir, name)), (opened) =>
+        Effect.promise(async () => {
+          for await (const chunk of decodedText(opened, name === "a.csv" ? "utf-8" : "cp932")) decoded += chunk
+        }))))
       expect(decoded).toBe(big)
       expect(decoded.includes("\uFFFD")).toBe(false)
     }

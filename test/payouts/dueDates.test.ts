@@ -115,15 +115,19 @@ describe.concurrent("which window covers a request", () => {
   })
 
   it("takes the first window when windows overlap", async () => {
-    const { dates } = await dueDates({
-      requests: [request],
-      schedule: {
-        windows: [
-          { requested_from: "2023-10-01", requested_to: "2023-10-03", due: { bank: "2023-10-10" } },
-          { requested_from: "2023-10-02", requested_to: "2023-10-06", due: { bank: "2023-10-13" } }
-        ]
-      }
-    }, "2023-10-01")
+    // A schedule file with overlapping windows is rejected at ingest (issue 9), so the
+    // overlap is stored directly: the matching rule stays defined for whatever is stored.
+    const url = await createTestDatabase()
+    const inbox = writePayoutInbox({ requests: [request], schedule: scheduleDue({ bank: "2023-10-13" }) })
+    await runPipeline(url, { inbox, outDir: tempDir(), asOf: "2023-10-01" })
+    await query(url, `DELETE FROM payout_windows`)
+    await query(url, `INSERT INTO payout_windows (window_no, requested_from, requested_to, method, due_date) VALUES
+      (1, '2023-10-01', '2023-10-03', 'bank', '2023-10-10'), (2, '2023-10-02', '2023-10-06', 'bank', '2023-10-13')`)
+    await runPipeline(url, { inbox, outDir: tempDir(), asOf: "2023-10-01" })
+    const dates = await query<{ window_no: number | null; due_date: string | null }>(
+      url,
+      `SELECT window_no, to_char(due_date, 'YYYY-MM-DD') AS due_date FROM payout_request_state ORDER BY request_id`
+    )
     expect(dates.map((d) => [d.window_no, d.due_date])).toEqual([[1, "2023-10-10"]])
   })
 

@@ -8,9 +8,9 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { expect, it } from "vitest"
 import { kindOfFileName } from "../../src/Domain/Kind.ts"
-import { csvRows } from "../../src/Ingest/Csv.ts"
+import { type CsvLine, csvLines } from "../../src/Ingest/Csv.ts"
 import { csvExports, rowDecoder } from "../../src/Ingest/Exports.ts"
-import { inspectFile } from "../../src/Ingest/TextSource.ts"
+import { inspectFile, openExport } from "../../src/Ingest/TextSource.ts"
 import { clientFromUrl } from "../../src/Store/Database.ts"
 import { migrations } from "../../src/Store/migrations/index.ts"
 import { tempDir } from "../support/inbox.ts"
@@ -30,10 +30,13 @@ const storeInClear = (url: string) =>
       (a.startsWith("orders_") ? 0 : 1) - (b.startsWith("orders_") ? 0 : 1) || (a < b ? -1 : 1))
     for (const file of files) {
       const spec = csvExports[kindOfFileName(file) as keyof typeof csvExports]
-      const facts = yield* inspectFile(path.join(sample, file))
+      const opened = yield* openExport(path.join(sample, file))
+      const facts = yield* inspectFile(opened)
+      if (facts.verdict._tag !== "Decided") throw new Error(`${file}: ${facts.verdict.reason}`)
       const decode = rowDecoder(spec)
-      const rows = Chunk.toReadonlyArray(yield* Stream.runCollect(csvRows(file, path.join(sample, file), facts.encoding, spec.columns)))
-        .map(({ cells }) => decode(cells))
+      const lines: ReadonlyArray<CsvLine> = Chunk.toReadonlyArray(yield* Stream.runCollect(csvLines(file, opened, facts.verdict.encoding, spec.columns)))
+      const rows = lines
+        .flatMap((line) => (line._tag === "Row" ? [decode(line.cells)] : []))
         .flatMap((r) => (r._tag === "Accepted" ? [r.row as Record<string, unknown>] : []))
         .filter((row) => spec.kind !== "order_items" || orderIds.has(row.order_id as string))
       if (spec.kind === "orders") rows.forEach((row) => orderIds.add(row.order_id as string))
@@ -43,7 +46,7 @@ const storeInClear = (url: string) =>
                    ON CONFLICT DO NOTHING`
       }
     }
-  }).pipe(Effect.provide(clientFromUrl(Redacted.make(url)))))
+  }).pipe(Effect.scoped, Effect.provide(clientFromUrl(Redacted.make(url)))))
 
 it("seals what an earlier version stored in clear, and matches it as a fresh database does", async () => {
   const fresh = await createTestDatabase()
