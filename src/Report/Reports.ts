@@ -1,7 +1,7 @@
 // Writes the two workbooks of a run beside their final place, so that a failed run
 // publishes nothing and a reader never opens half a file.
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Stream } from "effect"
 import ExcelJS from "exceljs"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -11,6 +11,8 @@ import { FindingsStore } from "../Store/FindingsStore.ts"
 import { payoutQueries } from "../Store/PayoutQueries.ts"
 import { makeShippingQueries } from "../Store/ShippingQueries.ts"
 import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
+import { bySeller, sellerFileName, writeSellerSheet } from "./SellerLists.ts"
+import { prepareWorkbook, setPrintContext } from "./Sheet.ts"
 import { writeShippingWorkbook } from "./ShippingWorkbook.ts"
 
 export interface RunFacts {
@@ -19,10 +21,14 @@ export interface RunFacts {
   readonly ingest: IngestSummary
   /** How many findings of each code the run raised. */
   readonly countsByCode: ReadonlyMap<string, number>
+  /** A trial run (`--dry-run`): nothing is committed; its workbooks say 試行. */
+  readonly dryRun?: boolean
 }
 
 export interface StagedReports {
   readonly directory: string
+  /** How many per-seller lists were written (OUT/<as_of>/sellers/). */
+  readonly sellerFiles: number
   /** Moves the written files into place. */
   readonly publish: Effect.Effect<ReadonlyArray<string>, ReportWriteFailed>
   readonly discard: Effect.Effect<void>
@@ -33,17 +39,34 @@ export class Reports extends Context.Tag("keshikomi/Reports")<Reports, {
 }>() {}
 
 export interface WorkbookStamp {
-  readonly side: "shipping" | "finance"
+  readonly side: "shipping" | "finance" | "seller"
   readonly asOf: string
   readonly runId: number
+  /** Written by a trial run (`--dry-run`, 試行), whose findings were never committed. */
+  readonly trial: boolean
 }
 
-export const workbookStamp = (stamp: WorkbookStamp) => `keshikomi ${stamp.side} as_of=${stamp.asOf} run=${stamp.runId}`
+/** Where the run's workbooks go: OUT/<as_of>/, or OUT/<as_of>/dry-run/ for a trial. */
+export const reportDirectory = (outDir: string, asOf: string, dryRun: boolean) =>
+  dryRun ? path.join(outDir, asOf, "dry-run") : path.join(outDir, asOf)
+
+// Kept in the workbook's keywords; `resolve --from-workbook` reads it back to accept
+// only the latest committed run's workbook.
+export const workbookStamp = (stamp: WorkbookStamp) =>
+  `keshikomi ${stamp.side} as_of=${stamp.asOf} run=${stamp.runId}${stamp.trial ? " 試行" : ""}`
 
 export const readWorkbookStamp = (keywords: string | undefined): WorkbookStamp | undefined => {
-  const m = /^keshikomi (shipping|finance) as_of=(\d{4}-\d{2}-\d{2}) run=(\d+)$/.exec(keywords ?? "")
-  return m === null ? undefined : { side: m[1] as WorkbookStamp["side"], asOf: m[2]!, runId: Number(m[3]) }
+  const m = /^keshikomi (shipping|finance|seller) as_of=(\d{4}-\d{2}-\d{2}) run=(\d+)( 試行)?$/.exec(keywords ?? "")
+  return m === null
+    ? undefined
+    : { side: m[1] as WorkbookStamp["side"], asOf: m[2]!, runId: Number(m[3]), trial: m[4] !== undefined }
 }
+
+const sideTitles = { shipping: "発送照合 shipping.xlsx", finance: "支払照合 finance.xlsx", seller: "未着のご注文" } as const
+
+/** The title on every page of a workbook; a trial run's says 試行 first. */
+export const workbookTitle = (side: WorkbookStamp["side"], facts: RunFacts) =>
+  `${facts.dryRun === true ? "【試行】" : ""}${sideTitles[side]}`
 
 const failWith = (target: string) => (cause: unknown) =>
   new ReportWriteFailed({ path: target, reason: cause instanceof Error ? cause.message : String(cause) })
@@ -55,34 +78,72 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
   const payouts = payoutQueries(sql)
 
   const writeOne = (
-    side: "shipping" | "finance",
+    side: WorkbookStamp["side"],
     facts: RunFacts,
+    staging: string,
     target: string,
     build: (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => Effect.Effect<void>
   ) =>
     Effect.gen(function*() {
-      const staging = `${target}.${process.pid}.partial`
       const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: staging, useStyles: true, useSharedStrings: false })
+      prepareWorkbook(workbook)
       workbook.creator = "keshikomi"
-      // Read back by `resolve --from-workbook` to refuse a workbook of another day.
-      workbook.keywords = workbookStamp({ side, asOf: facts.asOf, runId: facts.runId })
+      workbook.title = workbookTitle(side, facts)
+      workbook.keywords = workbookStamp({ side, asOf: facts.asOf, runId: facts.runId, trial: facts.dryRun === true })
+      setPrintContext(workbook, { title: workbook.title, asOf: facts.asOf })
       yield* build(workbook)
       yield* Effect.tryPromise({ try: () => workbook.commit(), catch: failWith(target) })
       return { staging, target }
-    }).pipe(Effect.onError(() => Effect.sync(() => fs.rmSync(`${target}.${process.pid}.partial`, { force: true }))))
+    }).pipe(Effect.onError(() => Effect.sync(() => fs.rmSync(staging, { force: true }))))
 
   const stage = (facts: RunFacts, outDir: string) => {
-    const directory = path.join(outDir, facts.asOf)
+    const directory = reportDirectory(outDir, facts.asOf, facts.dryRun === true)
     const files: Array<{ readonly staging: string; readonly target: string }> = []
-    const discard = Effect.sync(() => files.forEach(({ staging }) => fs.rmSync(staging, { force: true })))
+    // The seller lists are written into a folder of their own and replace the previous
+    // folder whole, so that a seller who has no open order any more has no file.
+    const sellersTarget = path.join(directory, "sellers")
+    const sellersStaging = path.join(directory, `.sellers.${process.pid}.partial`)
+    const discard = Effect.sync(() => {
+      files.forEach(({ staging }) => fs.rmSync(staging, { force: true }))
+      fs.rmSync(sellersStaging, { recursive: true, force: true })
+    })
+    const stagedFile = (name: string) => {
+      const target = path.join(directory, name)
+      return { staging: `${target}.${process.pid}.partial`, target }
+    }
     return Effect.gen(function*() {
       yield* Effect.try({ try: () => fs.mkdirSync(directory, { recursive: true }), catch: failWith(directory) })
-      files.push(yield* writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), (wb) => writeShippingWorkbook(wb, facts, findings, shippingQueries)))
-      files.push(yield* writeOne("finance", facts, path.join(directory, "finance.xlsx"), (wb) => writeFinanceWorkbook(wb, facts, findings, payouts)))
+      const shipping = stagedFile("shipping.xlsx")
+      files.push(yield* writeOne("shipping", facts, shipping.staging, shipping.target, (wb) => writeShippingWorkbook(wb, facts, findings, shippingQueries)))
+      const finance = stagedFile("finance.xlsx")
+      files.push(yield* writeOne("finance", facts, finance.staging, finance.target, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts)))
+      yield* Effect.try({
+        try: () => (fs.rmSync(sellersStaging, { recursive: true, force: true }), fs.mkdirSync(sellersStaging)),
+        catch: failWith(sellersStaging)
+      })
+      const sellerFiles = yield* bySeller(shippingQueries.sellerOpenOrders(facts.runId)).pipe(
+        Stream.mapEffect((rows) => {
+          const name = sellerFileName(rows[0]!.seller_id)
+          const staging = path.join(sellersStaging, name)
+          return writeOne("seller", facts, staging, staging, (wb) => writeSellerSheet(wb, rows, facts.asOf)).pipe(Effect.as(name))
+        }),
+        Stream.runCount
+      )
+      const publishSellers = Effect.try({
+        try: () => {
+          fs.rmSync(sellersTarget, { recursive: true, force: true })
+          fs.renameSync(sellersStaging, sellersTarget)
+          return sellersTarget
+        },
+        catch: failWith(sellersTarget)
+      })
       return {
         directory,
+        sellerFiles,
         publish: Effect.forEach(files, ({ staging, target }) =>
-          Effect.try({ try: () => (fs.renameSync(staging, target), target), catch: failWith(target) })),
+          Effect.try({ try: () => (fs.renameSync(staging, target), target), catch: failWith(target) })).pipe(
+          Effect.zipWith(publishSellers, (workbooks, sellers) => [...workbooks, sellers])
+        ),
         discard
       } satisfies StagedReports
     }).pipe(Effect.onError(() => discard), Effect.withSpan("Reports.stage"))

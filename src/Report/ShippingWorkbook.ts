@@ -39,7 +39,7 @@ export const writeShippingWorkbook = (
       {
         title: "作業リスト",
         header: ["シート", "件数", "内容"],
-        widths: [28, 10, 60],
+        widths: [22, 8, 60],
         kinds: ["text", "int", "text"],
         rows: [
           ["再発送リスト", count("SHIP_READY"), `いま再発送する注文（うち至急 ${count("SHIP_NOT_RESHIPPED")} 件: 3営業日以上待っている）`],
@@ -50,7 +50,7 @@ export const writeShippingWorkbook = (
       {
         title: "まだ再発送していない荷物",
         header: ["項目", "受付番号", "注文ID", "受付日", "経過日数（暦日）", "経過営業日"],
-        widths: [28, 20, 16, 12, 16, 12],
+        widths: [26, 18, 13, 11, 10, 9],
         kinds: ["text", "text", "text", "date", "int", "int"],
         rows: [
           waitingRow("事務局にある最も古い荷物（保留・確認中を含む）", oldest),
@@ -60,7 +60,7 @@ export const writeShippingWorkbook = (
       countsSection(counts, "shipping"),
       closedSection(closed),
       filesSection(facts)
-    ])
+    ], { heading: `${workbook.title}　基準日 ${facts.asOf}` })
     yield* writeSheet(workbook, readySheet, queries.readyToReship(facts.runId, facts.asOf))
     yield* writeSheet(workbook, actionSheet, queries.needingAction(facts.runId, actionGuides))
     yield* writeSheet(workbook, awaitingSheet, queries.awaitingParcels(facts.runId))

@@ -25,6 +25,10 @@ export interface RunResult {
   readonly asOf: string
   readonly ingest: IngestSummary
   readonly reports: ReadonlyArray<string>
+  /** The folder the workbooks went to (OUT/<as_of>/, or …/dry-run/ for a trial). */
+  readonly directory: string
+  readonly sellerFiles: number
+  readonly dryRun: boolean
   readonly countsByCode: ReadonlyMap<string, number>
   /** 0: every input read; 2: some input was rejected (reports.md). */
   readonly exitCode: 0 | 2
@@ -69,12 +73,15 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* step("findings merge", findings.merge(runId, options.asOf))
       const countsByCode = yield* findings.countsByCode(runId)
       const exitCode: 0 | 2 = ingested.anyRejected ? 2 : 0
-      stagedReports = yield* step("workbooks", reports.stage({ runId, asOf: options.asOf, ingest: ingested, countsByCode }, options.outDir))
+      stagedReports = yield* step("workbooks", reports.stage({ runId, asOf: options.asOf, ingest: ingested, countsByCode, dryRun: options.dryRun === true }, options.outDir))
       yield* runLog.finish(runId, exitCode === 0 ? "succeeded" : "succeeded_with_rejections", exitCode, {
         counts: countsByCode,
         files: ingested.files
       })
-      const result = { runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, exitCode }
+      const result = {
+        runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, exitCode,
+        directory: stagedReports.directory, sellerFiles: stagedReports.sellerFiles, dryRun: options.dryRun === true
+      }
       // A dry run leaves by failing, which rolls the transaction back.
       if (options.dryRun === true) return yield* Effect.fail(new DryRunDone({ result }))
       return result
