@@ -160,7 +160,7 @@ const resolveCommand = Command.make("resolve", {
         processState.exitCode = exitCodes.failed
       })
     if (Option.isSome(options.fromWorkbook)) {
-      const report = yield* applyWorkbookDecisions(options.fromWorkbook.value, options.by)
+      const report = yield* applyWorkbookDecisions(options.fromWorkbook.value, options.by).pipe(Effect.provide(DecisionsAppLive))
       for (const line of report.applied) yield* say(`受け付け: ${line}`)
       for (const line of report.refused) yield* say(`拒否: ${line}`)
       yield* say(`受け付け ${report.applied.length} 件、拒否 ${report.refused.length} 件`)
@@ -174,18 +174,18 @@ const resolveCommand = Command.make("resolve", {
     if (Option.isNone(options.note) || options.note.value.trim() === "") {
       return yield* refuse("--note（何をしたか）を指定してください: keshikomi resolve コード 対象ID --note メモ")
     }
-    const decisions = yield* Decisions
-    const outcome = yield* decisions.resolve({
+    const decision = {
       code: options.code.value,
       subjectId: options.subjectId.value,
       relatedId: Option.getOrUndefined(options.related),
       by: options.by,
       note: options.note.value.trim(),
       source: "command"
-    })
+    } as const
+    const outcome = yield* Effect.flatMap(Decisions, (decisions) => decisions.resolve(decision)).pipe(Effect.provide(DecisionsAppLive))
     if (outcome._tag === "Applied") yield* say(`対応済にしました: ${options.code.value} ${options.subjectId.value}（${outcome.findings} 件）`)
     else yield* refuse(`拒否: ${outcome.reason}`)
-  }).pipe(Effect.provide(DecisionsAppLive))).pipe(Command.withDescription("指摘を対応済にする（コマンドで、またはブックから）"))
+  })).pipe(Command.withDescription("指摘を対応済にする（コマンドで、またはブックから）"))
 
 /** Every command; a new one is one more entry here and one in CliHelp.ts. */
 const commands = [runCommand, scheduleCommand, statusCommand, resolveCommand] as const

@@ -42,7 +42,7 @@ export const writeShippingWorkbook = (
         widths: [22, 8, 60],
         kinds: ["text", "int", "text"],
         rows: [
-          ["再発送リスト", count("SHIP_READY"), `いま再発送する注文（うち至急 ${count("SHIP_NOT_RESHIPPED")} 件: 3営業日以上待っている）`],
+          ["再発送リスト", count("SHIP_READY"), `いま再発送する注文（うち至急 ${count("SHIP_NOT_RESHIPPED")} 件: 3営業日以上待っている。待ちの長い順）`],
           ["要対応", actionCount, "返送・確認・保留が必要なもの（エラーと警告）"],
           ["未着注文", count("SHIP_AWAITING_PARCEL"), `荷物がまだ届いていない注文（頒布者 ${awaitingSellers} 名）`]
         ]

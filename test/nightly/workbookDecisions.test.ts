@@ -41,13 +41,14 @@ describe("resolve --from-workbook", () => {
     // A row whose key names no finding (typed over by hand).
     sheet.getRow(3).getCell(column("対応状況")).value = "対応済"
     sheet.getRow(3).getCell(column("指摘キー")).value = "SHIP_COUNT_SHORT|PS-09999999|IN-9"
+    sheet.getRow(3).getCell(column("メモ")).value = "確認済み"
     const handedBack = path.join(tempDir(), "shipping-marked.xlsx")
     await workbook.xlsx.writeFile(handedBack)
 
     const result = await keshikomi(["resolve", "--from-workbook", handedBack, "--by", "yamada"], { DATABASE_URL: url })
-    expect(result.stdout).toContain("applied: 2行目 SHIP_COUNT_SHORT PS-00000001 IN-1")
-    expect(result.stdout).toContain("refused: 3行目 SHIP_COUNT_SHORT PS-09999999 IN-9")
-    expect(result.stdout).toContain("1 applied, 1 refused")
+    expect(result.stdout).toContain("受け付け: 2行目 SHIP_COUNT_SHORT PS-00000001 IN-1")
+    expect(result.stdout).toContain("拒否: 3行目 SHIP_COUNT_SHORT PS-09999999 IN-9")
+    expect(result.stdout).toContain("受け付け 1 件、拒否 1 件")
     expect(result.code).toBe(1)
     expect(await query(url, "SELECT decided_by, note, source, outcome FROM finding_decisions ORDER BY decision_id")).toEqual([
       { decided_by: "yamada", note: "残りは9/8着と頒布者から連絡", source: "workbook", outcome: "resolved" },
@@ -64,6 +65,6 @@ describe("resolve --from-workbook", () => {
     // Yesterday's workbook is refused whole now that a later run exists.
     const stale = await keshikomi(["resolve", "--from-workbook", handedBack], { DATABASE_URL: url })
     expect(stale.code).toBe(1)
-    expect(stale.stdout).toContain("基準日 2023-09-05 のブックです")
+    expect(stale.stdout).toMatch(/実行番号 \d+（基準日 2023-09-05）のブックです。最新の実行/)
   })
 })
