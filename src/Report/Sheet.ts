@@ -269,8 +269,8 @@ const wrappedHeight = (cells: ReadonlyArray<{ readonly text: string; readonly wi
 const printRange = (columns: number, lastRow: number) => `A$1:${columnLetter(columns - 1)}$${lastRow}`
 
 // exceljs leaves a column of width 9 (its default) out of <cols>, and readers then use
-// their own default; a hair more keeps the width written.
-const explicitWidth = (width: number) => (width === 9 ? 9.01 : width)
+// their own default; a hair less keeps the width written.
+const explicitWidth = (width: number) => (width === 9 ? 8.99 : width)
 
 // Excel keeps at most 1,026 manual page breaks per sheet; later groups run on.
 const maxPageBreaks = 1_026

@@ -1,7 +1,12 @@
 // shipping.xlsx opened back with exceljs: its sheets, their headers, the worklists'
 // key rows, and where personal data may (only 再発送リスト, only ready orders) appear.
 import ExcelJS from "exceljs"
+// exceljs's own zip reader, to look at the parts exceljs does not read back (fonts, quotePrefix).
+import JSZip from "jszip"
+import * as fs from "node:fs"
 import * as path from "node:path"
+import { sellerFileName } from "../../src/Report/SellerLists.ts"
+import { decisionHeaders, fontName, printWidthBudget } from "../../src/Report/Sheet.ts"
 import { beforeAll, describe, expect, it } from "vitest"
 import { address, item, order, parcel, reship, runShipping } from "./inbox.ts"
 
@@ -76,6 +81,7 @@ const textOf = (sheet: ExcelJS.Worksheet) => rowsOf(sheet).flat().map((v) => (v 
 describe("shipping.xlsx", () => {
   let workbook: ExcelJS.Workbook
   let raised: ReadonlyArray<string>
+  let outDir: string
   const sheet = (name: string) => {
     const found = workbook.getWorksheet(name)
     if (found === undefined) throw new Error(`no sheet ${name}`)
@@ -91,6 +97,7 @@ describe("shipping.xlsx", () => {
   beforeAll(async () => {
     const { out, findings } = await runShipping(inbox, "2023-09-05")
     raised = findings
+    outDir = out
     workbook = new ExcelJS.Workbook()
     await workbook.xlsx.readFile(path.join(out, "2023-09-05", "shipping.xlsx"))
   })
@@ -210,5 +217,122 @@ describe("shipping.xlsx", () => {
     expect(row("再発送リストで最も長く待っている注文", 6)).toEqual([
       "再発送リストで最も長く待っている注文", "IN-20230831-0001", "PS-00000001", new Date("2023-08-31T00:00:00Z"), 5, 3
     ])
+  })
+
+  describe("on paper", () => {
+    const lists = ["再発送リスト", "要対応", "未着注文", "入力エラー", "Findings"]
+    const printedColumns = (name: string) => {
+      const area = sheet(name).pageSetup.printArea!
+      const m = /^\$?A\$?1:\$?([A-Z]+)\$?(\d+)$/.exec(area)
+      expect(m, `${name} print area ${area}`).not.toBeNull()
+      const last = m![1]!.split("").reduce((n, c) => n * 26 + c.charCodeAt(0) - 64, 0)
+      return Array.from({ length: last }, (_, i) => i + 1)
+    }
+
+    it("prints every sheet A4 landscape at 100 % (the body stays at its 10 pt), with the header row repeated", () => {
+      for (const s of workbook.worksheets) {
+        expect(s.pageSetup, s.name).toMatchObject({ paperSize: 9, orientation: "landscape", scale: 100 })
+        expect(s.pageSetup.fitToPage, s.name).toBeFalsy()
+      }
+      for (const name of lists) expect(sheet(name).pageSetup.printTitlesRow, name).toBe("1:1")
+    })
+
+    it("keeps the printed columns within one page width, and 指摘キー outside the print area", () => {
+      for (const name of [...lists, "サマリー"]) {
+        const width = printedColumns(name).reduce((n, col) => n + (sheet(name).getColumn(col).width ?? 9), 0)
+        expect(width, name).toBeLessThanOrEqual(printWidthBudget)
+      }
+      const [head] = rowsOf(sheet("要対応"))
+      expect(head!.indexOf(decisionHeaders.key) + 1).toBeGreaterThan(printedColumns("要対応").length)
+    })
+
+    it("heads every page with the sheet name, the title and the as-of date, and numbers it page N / M", () => {
+      for (const s of workbook.worksheets) {
+        expect(s.headerFooter.oddHeader, s.name).toMatch(/&A.*発送照合 shipping\.xlsx.*基準日 2023-09-05/)
+        expect(s.headerFooter.oddFooter, s.name).toContain("&P / &N")
+      }
+    })
+
+    it("writes every cell in one font, 10 pt, bold only for the 状態 of what is new", async () => {
+      const zip = await JSZip.loadAsync(fs.readFileSync(path.join(outDir, "2023-09-05", "shipping.xlsx")))
+      const styles = await zip.file("xl/styles.xml")!.async("string")
+      const fonts = [...styles.matchAll(/<font>(.*?)<\/font>/g)].map((m) => m[1]!)
+      // Font 0 is the Normal style: every unstyled cell, and the unit of column widths.
+      expect(fonts[0]).toContain(`<name val="${fontName}"/>`)
+      expect(fonts[0]).toContain(`<sz val="10"/>`)
+      for (const font of fonts) expect(font).toContain(`<name val="${fontName}"/>`)
+      for (const name of ["再発送リスト", "要対応", "未着注文", "Findings"]) {
+        const [head, ...rows] = rowsOf(sheet(name))
+        const statusCol = head!.findIndex((h) => String(h).startsWith("状態")) + 1
+        rows.forEach((values, i) => {
+          const row = sheet(name).getRow(i + 2)
+          values.forEach((_, c) => {
+            const bold = row.getCell(c + 1).font?.bold === true
+            expect(bold, `${name} row ${i + 2} column ${c + 1}`).toBe(c + 1 === statusCol && row.getCell(statusCol).value === "新規")
+          })
+        })
+      }
+    })
+
+    it("puts the 未対応/対応済 drop-down on 対応状況, not on メモ", () => {
+      const ws = sheet("要対応")
+      const [head] = rowsOf(ws)
+      const status = head!.indexOf(decisionHeaders.status) + 1
+      const memo = head!.indexOf(decisionHeaders.memo) + 1
+      const validation = ws.getRow(2).getCell(status).dataValidation
+      expect(validation).toMatchObject({ type: "list", formulae: ['"未対応,対応済"'] })
+      expect(ws.getRow(2).getCell(memo).dataValidation).toBeUndefined()
+    })
+
+    it("breaks 要対応 before each new action and 未着注文 before each new seller", async () => {
+      const zip = await JSZip.loadAsync(fs.readFileSync(path.join(outDir, "2023-09-05", "shipping.xlsx")))
+      const breaks: Record<string, Array<number>> = {}
+      for (const [index, name] of workbook.worksheets.map((s, i) => [i + 1, s.name] as const)) {
+        const xml = await zip.file(`xl/worksheets/sheet${index}.xml`)!.async("string")
+        breaks[name] = [...xml.matchAll(/<brk id="(\d+)"[^>]*man="1"/g)].map((m) => Number(m[1]))
+      }
+      const breaksOf = (name: string) => breaks[name] ?? []
+      // 返送, 確認, 保留 on rows 2, 3, 4: breaks after rows 2 and 3.
+      expect(breaksOf("要対応")).toEqual([2, 3])
+      // Only one seller awaits parcels here: no break.
+      expect(breaksOf("未着注文")).toEqual([])
+    })
+  })
+
+  describe("per-seller lists", () => {
+    const sellerBook = async (sellerId: string) => {
+      const book = new ExcelJS.Workbook()
+      await book.xlsx.readFile(path.join(outDir, "2023-09-05", "sellers", sellerFileName(sellerId)))
+      return book
+    }
+
+    it("writes one file per seller with open orders, and none for a seller without", () => {
+      expect(fs.readdirSync(path.join(outDir, "2023-09-05", "sellers")).sort()).toEqual(["S104233.xlsx", "S106340.xlsx"])
+    })
+
+    it("holds exactly that seller's awaited and short orders, with items and counts, under a heading to send as is", async () => {
+      const aozoraBook = await sellerBook("S104233")
+      const rows = rowsOf(aozoraBook.worksheets[0]!)
+      expect(rows[0]).toEqual(["サークル青空 様（頒布者ID S104233）"])
+      expect(String(rows[1]![0])).toContain("ご注文が 1 件あります（2023年9月5日 現在）")
+      const header = rows.findIndex((r) => r[0] === "注文ID")
+      expect(rows.slice(header)).toEqual([
+        ["注文ID", "注文日", "状況", "商品ID", "商品名", "数量"],
+        ["PS-00000003", new Date("2023-08-10T00:00:00Z"), "一部未着（受領 1 / 注文 3 点）", "I3", "缶バッジ", 3]
+      ])
+      const nekomataRows = rowsOf((await sellerBook("S106340")).worksheets[0]!)
+      expect(nekomataRows.slice(nekomataRows.findIndex((r) => r[0] === "注文ID") + 1).map((r) => r.slice(0, 6))).toEqual([
+        ["PS-00000005", new Date("2023-08-10T00:00:00Z"), "未着", "N1", "ラバーストラップ", 1],
+        ["PS-00000005", new Date("2023-08-10T00:00:00Z"), "未着", "N2", "クリアファイル", 2],
+        ["PS-00000006", new Date("2023-08-10T00:00:00Z"), "未着", "N1", "ラバーストラップ", 1]
+      ])
+    })
+
+    it("says nothing about buyers, addresses or other sellers", async () => {
+      for (const [sellerId, other] of [["S104233", ["S106340", "ねこまた堂"]], ["S106340", ["S104233", "サークル青空"]]] as const) {
+        const text = (await sellerBook(sellerId)).worksheets.map(textOf).join("\n")
+        for (const value of [...personal, ...other, "B2023311", "東京都", "渋谷区"]) expect(text, `${sellerId} shows ${value}`).not.toContain(value)
+      }
+    })
   })
 })
