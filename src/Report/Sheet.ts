@@ -254,9 +254,13 @@ export const textWidth = (text: string) => {
   return width
 }
 
+// Lines break between words of Latin text (ids, amounts), which leaves some of each line
+// unused: the estimate allows for an eighth.
+const wrapSlack = 1.125
+
 export const linesNeeded = (text: string, width: number) => {
   const perLine = Math.max(1, width - 0.6)
-  return text.split("\n").reduce((n, line) => n + Math.max(1, Math.ceil(textWidth(line) / perLine)), 0)
+  return text.split("\n").reduce((n, line) => n + Math.max(1, Math.ceil((textWidth(line) * wrapSlack) / perLine)), 0)
 }
 
 const wrappedHeight = (cells: ReadonlyArray<{ readonly text: string; readonly width: number }>) => {
