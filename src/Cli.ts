@@ -1,12 +1,18 @@
-// The command line (reports.md). Exit status: 0 done and every input read; 2 done but
-// some input rejected; 1 failed, nothing changed; 3 another run holds the database.
+// The command line (docs/reports.md). Exit status: 0 done and every input read; 2 done
+// but some input rejected; 1 failed or a bad command line, nothing changed; 3 another
+// run holds the database. Each command is one `Command.make` in `commands` below, with
+// its help text in CliHelp.ts; staff-facing text is Japanese.
 import { Command, Options, Args } from "@effect/cli"
 import { Clock, Cron, Duration, Effect, Either, Exit, Option } from "effect"
 import { isPlainDate, todayInJapan } from "./Domain/BusinessDay.ts"
+import { japanTimestamp } from "./Log.ts"
 import { AppLive, DecisionsAppLive, RekeyAppLive } from "./App.ts"
 import { rekey } from "./Seal/Rekey.ts"
 import { Run } from "./Run/Run.ts"
 import { applyWorkbookDecisions } from "./Run/WorkbookDecisions.ts"
+import { actionPriority } from "./Report/FinanceSheets.ts"
+import { shippingActions } from "./Report/ShippingActions.ts"
+import type { RunResult } from "./Run/Run.ts"
 import { Decisions } from "./Store/Decisions.ts"
 import { RunLog } from "./Store/RunLog.ts"
 
@@ -16,21 +22,39 @@ export const processState = { exitCode: 0, runInProgress: false }
 export const exitCodes = { ok: 0, failed: 1, inputRejected: 2, runInProgress: 3 } as const
 
 const inbox = Options.directory("inbox").pipe(
-  Options.withDescription("folder of exports (inputs.md)"),
+  Options.withDescription("エクスポートを置いたフォルダ"),
   Options.withDefault("inbox")
 )
 const outDir = Options.text("out").pipe(
-  Options.withDescription("where reports go: OUT/<as_of>/shipping.xlsx and finance.xlsx"),
+  Options.withDescription("ブックの出力先 OUT/<基準日>/"),
   Options.withDefault("reports")
 )
 const asOf = Options.text("as-of").pipe(
-  Options.withDescription("the run's date, Japan time (YYYY-MM-DD); default today in Japan"),
-  Options.filterMap((text) => (isPlainDate(text) ? Option.some(text) : Option.none()), "--as-of must be a date YYYY-MM-DD"),
+  Options.withDescription("基準日（日本時間 YYYY-MM-DD）"),
+  Options.filterMap((text) => (isPlainDate(text) ? Option.some(text) : Option.none()), "--as-of は YYYY-MM-DD の日付にしてください（例: --as-of 2023-09-05）"),
   Options.optional
 )
 const dryRun = Options.boolean("dry-run").pipe(
-  Options.withDescription("do everything and write the workbooks, but commit nothing to the database")
+  Options.withDescription("試行: ブックを OUT/<基準日>/dry-run/ に書き、何も記録しない")
 )
+
+const sumOf = (counts: ReadonlyMap<string, number>, codes: ReadonlyArray<string>) =>
+  codes.reduce((n, code) => n + (counts.get(code) ?? 0), 0)
+
+/** The few lines a run ends with: what needs action in each workbook, and where the files are. */
+export const runSummary = (result: RunResult): string => {
+  const count = (code: string) => result.countsByCode.get(code) ?? 0
+  const rejected = result.ingest.files.filter((f) => f.outcome === "rejected").length
+  const rowsRejected = result.ingest.files.reduce((n, f) => n + f.rowsRejected, 0)
+  return [
+    `基準日 ${result.asOf} の実行 #${result.runId} が終わりました${result.dryRun ? "（試行: データベースには何も記録していません）" : ""}`,
+    `  shipping.xlsx: 再発送 ${count("SHIP_READY")} 件（うち至急 ${count("SHIP_NOT_RESHIPPED")} 件）、要対応 ${sumOf(result.countsByCode, Object.keys(shippingActions))} 件、未着注文 ${count("SHIP_AWAITING_PARCEL")} 件`,
+    `  finance.xlsx:  要対応 ${sumOf(result.countsByCode, actionPriority)} 件、未払い（期日前）${count("PAY_PENDING")} 件、保留 ${count("PAY_DEFERRED")} 件`,
+    `  頒布者ごとの一覧: ${result.sellerFiles} 件（sellers/）`,
+    ...(rejected + rowsRejected > 0 ? [`  読み込めなかった入力: ファイル ${rejected} 件、行 ${rowsRejected} 件（入力エラー シート）`] : []),
+    `  出力先: ${result.directory}`
+  ].join("\n") + "\n"
+}
 
 /** One run, with its outcome logged and turned into the exit status. */
 const runOnce = (options: { inbox: string; outDir: string; asOf: string; dryRun: boolean }) =>
@@ -43,10 +67,11 @@ const runOnce = (options: { inbox: string; outDir: string; asOf: string; dryRun:
         Exit.isInterrupted(exit) ? Effect.void : Effect.sync(() => (processState.runInProgress = false))
       )
     )
-    for (const report of result.reports) yield* Effect.logInfo("report written").pipe(Effect.annotateLogs("path", report))
-    yield* Effect.logInfo(options.dryRun ? "dry run finished; nothing committed" : "run finished").pipe(
+    for (const report of result.reports) yield* Effect.logInfo("ブックを書きました").pipe(Effect.annotateLogs("path", report))
+    yield* Effect.logInfo(options.dryRun ? "試行が終わりました（何も記録していません）" : "実行が終わりました").pipe(
       Effect.annotateLogs({ runId: result.runId, asOf: result.asOf, exitCode: result.exitCode })
     )
+    yield* Effect.sync(() => process.stdout.write(runSummary(result)))
     return result.exitCode
   }).pipe(Effect.provide(AppLive))
 
@@ -63,14 +88,14 @@ const runCommand = Command.make("run", { inbox, outDir, asOf, dryRun }, (options
         process.stderr.write(`keshikomi: ${error.message}\n`)
         processState.exitCode = exitCodes.runInProgress
       }))
-  )).pipe(Command.withDescription("ingest the inbox, reconcile, and write the workbooks"))
+  )).pipe(Command.withDescription("受信フォルダを読み込み、照合して、ブックを書く"))
 
 const cron = Options.text("cron").pipe(
-  Options.withDescription("when to run, Japan time (cron: minute hour day month weekday)"),
+  Options.withDescription("実行する時刻（日本時間、分 時 日 月 曜日）"),
   Options.withDefault("30 2 * * *"),
   Options.filterMap(
     (text) => Either.getRight(Cron.parse(text, "Asia/Tokyo")),
-    "--cron must be a cron expression such as \"30 2 * * *\""
+    "--cron は cron の式にしてください（例: --cron \"30 2 * * *\"）"
   )
 )
 
@@ -85,95 +110,109 @@ export const scheduleLoop = <E, R>(
   Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
     const next = Cron.next(schedule, new Date(now))
-    yield* Effect.logInfo("next run scheduled").pipe(Effect.annotateLogs("at", next.toISOString()))
+    yield* Effect.logInfo("次の実行を予定しました").pipe(Effect.annotateLogs("at", japanTimestamp(next)))
     yield* Effect.sleep(Duration.millis(Math.max(0, next.getTime() - now)))
     yield* runAt(todayInJapan(next)).pipe(
-      Effect.catchAllCause((cause) => Effect.logError("scheduled run failed", cause))
+      Effect.catchAllCause((cause) => Effect.logError("予定の実行が失敗しました", cause))
     )
   }).pipe(Effect.forever)
 
 const scheduleCommand = Command.make("schedule", { cron, inbox, outDir }, (options) =>
   scheduleLoop(options.cron, (asOfDate) =>
     runOnce({ inbox: options.inbox, outDir: options.outDir, asOf: asOfDate, dryRun: false }))
-).pipe(Command.withDescription("run every night on a cron schedule (Japan time) until stopped"))
+).pipe(Command.withDescription("止めるまで常駐し、cron の時刻ごとに実行する"))
 
 const statusCommand = Command.make("status", {
-  limit: Options.integer("last").pipe(Options.withDefault(10), Options.withDescription("how many runs to show"))
+  limit: Options.integer("last").pipe(
+    Options.withDefault(10),
+    Options.withDescription("表示する実行の数"),
+    Options.filterMap((n) => (n >= 1 ? Option.some(n) : Option.none()), "--last は 1 以上の整数にしてください（例: --last 3）")
+  )
 }, ({ limit }) =>
   Effect.gen(function*() {
     const runLog = yield* RunLog
     const runs = yield* runLog.recent(limit)
     const lines = runs.map((r) => {
       const counts = r.counts === null ? "" : Object.entries(r.counts).sort(([a], [b]) => (a < b ? -1 : 1)).map(([code, n]) => `${code}=${n}`).join(" ")
-      const files = r.files === null ? "" : `files=${r.files.filter((f) => f.outcome === "applied").length}/${r.files.length}`
-      return [`#${r.run_id}`, `as_of=${r.as_of}`, `started=${r.started_at}`, `finished=${r.finished_at ?? "-"}`, `outcome=${r.outcome}`, `exit=${r.exit_code ?? "-"}`, files, counts]
+      const files = r.files === null ? "" : `ファイル=${r.files.filter((f) => f.outcome === "applied").length}/${r.files.length}`
+      return [`#${r.run_id}`, `基準日=${r.as_of}`, `開始=${r.started_at}`, `終了=${r.finished_at ?? "-"}`, `結果=${r.outcome}`, `終了ステータス=${r.exit_code ?? "-"}`, files, counts]
         .filter((part) => part !== "")
         .join("  ")
     })
-    yield* Effect.sync(() => process.stdout.write((lines.length === 0 ? "no runs yet" : lines.join("\n")) + "\n"))
-  }).pipe(Effect.provide(DecisionsAppLive))).pipe(Command.withDescription("print the last runs"))
+    yield* Effect.sync(() => process.stdout.write((lines.length === 0 ? "まだ実行がありません" : lines.join("\n")) + "\n"))
+  }).pipe(Effect.provide(DecisionsAppLive))).pipe(Command.withDescription("最近の実行を表示する"))
 
 const resolveCommand = Command.make("resolve", {
   code: Args.text({ name: "CODE" }).pipe(Args.optional),
   subjectId: Args.text({ name: "SUBJECT_ID" }).pipe(Args.optional),
-  note: Options.text("note").pipe(Options.optional, Options.withDescription("what was done (kept in the audit trail)")),
-  by: Options.text("by").pipe(Options.withDefault(process.env.USER ?? "staff"), Options.withDescription("who decided")),
-  related: Options.text("related").pipe(Options.optional, Options.withDescription("the related id, when several findings share code and subject")),
+  note: Options.text("note").pipe(Options.optional, Options.withDescription("何をしたか（必須）")),
+  by: Options.text("by").pipe(Options.withDefault(process.env.USER ?? "staff"), Options.withDescription("対応した人")),
+  related: Options.text("related").pipe(Options.optional, Options.withDescription("関連ID（指摘を 1 件に絞る）")),
   fromWorkbook: Options.file("from-workbook").pipe(
     Options.optional,
-    Options.withDescription("apply the 対応状況 / メモ marked in a workbook's 要対応 sheet")
+    Options.withDescription("要対応 シートの 対応状況・メモ を取り込む")
   )
 }, (options) =>
   Effect.gen(function*() {
     const say = (text: string) => Effect.sync(() => process.stdout.write(`${text}\n`))
     const refuse = (text: string) =>
       Effect.sync(() => {
-        process.stderr.write(`keshikomi: refused: ${text}\n`)
+        process.stderr.write(`keshikomi: ${text}\n`)
         processState.exitCode = exitCodes.failed
       })
     if (Option.isSome(options.fromWorkbook)) {
-      const report = yield* applyWorkbookDecisions(options.fromWorkbook.value, options.by)
-      for (const line of report.applied) yield* say(`applied: ${line}`)
-      for (const line of report.refused) yield* say(`refused: ${line}`)
-      yield* say(`${report.applied.length} applied, ${report.refused.length} refused`)
+      const report = yield* applyWorkbookDecisions(options.fromWorkbook.value, options.by).pipe(Effect.provide(DecisionsAppLive))
+      for (const line of report.applied) yield* say(`受け付け: ${line}`)
+      for (const line of report.refused) yield* say(`拒否: ${line}`)
+      yield* say(`受け付け ${report.applied.length} 件、拒否 ${report.refused.length} 件`)
       if (report.refused.length > 0) processState.exitCode = exitCodes.failed
       return
     }
-    if (Option.isNone(options.code) || Option.isNone(options.subjectId) || Option.isNone(options.note)) {
-      return yield* refuse("usage: keshikomi resolve CODE SUBJECT_ID --note TEXT [--by NAME]  |  keshikomi resolve --from-workbook FILE")
+    if (Option.isNone(options.code) || Option.isNone(options.subjectId)) {
+      return yield* refuse("コードと対象IDを指定してください: keshikomi resolve コード 対象ID --note メモ（または --from-workbook ファイル）")
     }
-    const decisions = yield* Decisions
-    const outcome = yield* decisions.resolve({
+    // The same rule as a workbook's 対応済: a decision says what was done.
+    if (Option.isNone(options.note) || options.note.value.trim() === "") {
+      return yield* refuse("--note（何をしたか）を指定してください: keshikomi resolve コード 対象ID --note メモ")
+    }
+    const decision = {
       code: options.code.value,
       subjectId: options.subjectId.value,
       relatedId: Option.getOrUndefined(options.related),
       by: options.by,
-      note: options.note.value,
+      note: options.note.value.trim(),
       source: "command"
-    })
-    if (outcome._tag === "Applied") yield* say(`resolved ${outcome.findings} finding(s): ${options.code.value} ${options.subjectId.value}`)
-    else yield* refuse(outcome.reason)
-  }).pipe(Effect.provide(DecisionsAppLive))).pipe(Command.withDescription("mark findings handled (対応済), by command or from a workbook"))
+    } as const
+    const outcome = yield* Effect.flatMap(Decisions, (decisions) => decisions.resolve(decision)).pipe(Effect.provide(DecisionsAppLive))
+    if (outcome._tag === "Applied") yield* say(`対応済にしました: ${options.code.value} ${options.subjectId.value}（${outcome.findings} 件）`)
+    else yield* refuse(`拒否: ${outcome.reason}`)
+  })).pipe(Command.withDescription("指摘を対応済にする（コマンドで、またはブックから）"))
+
 
 const rekeyCommand = Command.make("rekey", {
   newKey: Options.text("new-key").pipe(
-    Options.withDescription("the new key file to create (must not exist); everything is sealed again under it")
+    Options.withDescription("作る新しい鍵ファイル（まだ存在しないこと）")
   )
 }, ({ newKey }) =>
   Effect.gen(function*() {
     const result = yield* rekey(newKey)
     yield* Effect.sync(() =>
       process.stdout.write(
-        `re-sealed ${result.values} values under the new key ${result.newKeyFile} (key ${result.fingerprint}).\n` +
-          "Make it the key now (KESHIKOMI_KEY_FILE, the systemd credential, or the default key file) and back it up;\n" +
-          "the old key opens only database backups taken before this rekey (README, The key).\n"
+        `${result.values} 件の値を新しい鍵 ${result.newKeyFile}（鍵 ${result.fingerprint}）で暗号化し直しました。\n` +
+          "この鍵を今から使う鍵にし（KESHIKOMI_KEY_FILE、systemd の資格情報、または既定の鍵ファイル）、バックアップしてください。\n" +
+          "古い鍵で開けるのは、この rekey より前に取ったデータベースのバックアップだけです（README の「The key」）。\n"
       )
     )
-  }).pipe(Effect.provide(RekeyAppLive))).pipe(Command.withDescription("seal every personal value again under a new key, in one transaction"))
+  }).pipe(Effect.provide(RekeyAppLive))).pipe(Command.withDescription("個人情報をすべて新しい鍵で暗号化し直す（1 トランザクション）"))
+
+/** Every command; a new one is one more entry here and one in CliHelp.ts. */
+const commands = [runCommand, scheduleCommand, statusCommand, resolveCommand, rekeyCommand] as const
 
 export const command = Command.make("keshikomi").pipe(
-  Command.withDescription("消込: match parcels to orders and payouts to transfers"),
-  Command.withSubcommands([runCommand, scheduleCommand, statusCommand, resolveCommand, rekeyCommand])
+  Command.withDescription("消込: 荷物を注文と、支払を振込と照合する"),
+  Command.withSubcommands(commands)
 )
 
-export const cli = Command.run(command, { name: "keshikomi", version: "0.1.0" })
+export const version = "0.1.0"
+
+export const cli = Command.run(command, { name: "keshikomi", version })

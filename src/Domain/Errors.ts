@@ -6,7 +6,7 @@ export class InboxUnreadable extends Data.TaggedError("InboxUnreadable")<{
   readonly reason: string
 }> {
   override get message() {
-    return `inbox ${this.inbox}: ${this.reason}`
+    return `受信フォルダ ${this.inbox}: ${this.reason}`
   }
 }
 
@@ -27,7 +27,7 @@ export class DatabaseUnavailable extends Data.TaggedError("DatabaseUnavailable")
   readonly reason: string
 }> {
   override get message() {
-    return `database unavailable: ${this.reason}`
+    return `データベースに接続できません: ${this.reason}`
   }
 }
 
@@ -37,14 +37,14 @@ export class ReportWriteFailed extends Data.TaggedError("ReportWriteFailed")<{
   readonly reason: string
 }> {
   override get message() {
-    return `cannot write ${this.path}: ${this.reason}`
+    return `${this.path} を書けません: ${this.reason}`
   }
 }
 
 /** Another run holds the database (cron and a manual run at once). */
 export class RunInProgress extends Data.TaggedError("RunInProgress")<{}> {
   override get message() {
-    return "another keshikomi run is in progress on this database; nothing was changed (try again when it has finished)"
+    return "別の keshikomi の実行がこのデータベースを使用中です。何も変更していません（終わってからもう一度実行してください）"
   }
 }
 

@@ -1,4 +1,4 @@
-// Finding codes and severities exactly as ../shared/spec/findings.md defines them.
+// Finding codes and severities exactly as docs/findings.md defines them.
 
 export type Severity = "error" | "warning" | "info"
 

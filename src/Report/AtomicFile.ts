@@ -87,7 +87,7 @@ export interface StagedFile {
 const partialPattern = /^\..+\.[0-9a-f]{32}\.partial$|\.\d+\.partial$/
 
 /** The partial file name for `target`: hidden, unpredictable, recognisable by its ending. */
-const partialName = (target: string) =>
+export const partialName = (target: string) =>
   path.join(path.dirname(target), `.${path.basename(target)}.${crypto.randomBytes(16).toString("hex")}.partial`)
 
 const openExclusive = (file: string, access: FileAccess) => {
@@ -185,7 +185,11 @@ export const removeLeftoverPartials = (outDir: string) =>
       }
       for (const entry of entries) {
         const full = path.join(dir, entry.name)
-        if (entry.isDirectory() && depth < 3) walk(full, depth + 1)
+        if (entry.isDirectory() && partialPattern.test(entry.name)) {
+          // A folder staged whole (the per-seller lists).
+          fs.rmSync(full, { recursive: true, force: true })
+          removed++
+        } else if (entry.isDirectory() && depth < 3) walk(full, depth + 1)
         else if ((entry.isFile() || entry.isSymbolicLink()) && partialPattern.test(entry.name)) {
           fs.rmSync(full, { force: true })
           removed++

@@ -9,7 +9,8 @@ import type {
   OrphanRow,
   UnpaidRow
 } from "../Store/PayoutQueries.ts"
-import type { CellKind, SheetSpec } from "./Sheet.ts"
+import { decisionColumns } from "./FindingsSheet.ts"
+import { type CellKind, type SheetSpec, severityLabels } from "./Sheet.ts"
 
 type PayoutCode = Extract<FindingCode, `PAY_${string}`>
 
@@ -69,34 +70,36 @@ export const actionFor = (row: Pick<ActionRow, "code" | "requested_amount" | "tr
 
 const labelOf = (code: string) => payoutCodeLabels[code as PayoutCode] ?? code
 
-const findingTail = <Row extends { readonly detail: string; readonly first_seen: string; readonly status: string }>() => [
-  { header: "内容", width: 70, kind: "text" as const, value: (r: Row) => r.detail },
-  { header: "初回検出", width: 12, kind: "date" as const, value: (r: Row) => r.first_seen },
-  { header: "状態", width: 8, kind: "text" as const, value: (r: Row) => r.status }
+const findingTail = <Row extends { readonly detail: string; readonly first_seen: string; readonly status: string }>(detailWidth: number) => [
+  { header: "内容", width: detailWidth, kind: "text" as const, wrap: true, value: (r: Row) => r.detail },
+  { header: "状態", width: 6, kind: "text" as const, emphasis: true, value: (r: Row) => r.status },
+  { header: "初回検出", width: 11, kind: "date" as const, print: false, value: (r: Row) => r.first_seen }
 ]
+
+const isNew = (r: { readonly status: string }) => r.status === "新規"
 
 export const actionSheet: SheetSpec<ActionRow> = {
   name: "要対応",
   columns: [
-    { header: "重要度", width: 8, kind: "text", value: (r) => (r.severity === "error" ? "エラー" : "警告") },
-    { header: "対応", width: 30, kind: "text", value: actionFor },
-    { header: "種類", width: 18, kind: "text", value: (r) => labelOf(r.code) },
-    { header: "依頼ID", width: 14, kind: "text", value: (r) => (r.code === "PAY_ORPHAN_TRANSFER" ? null : r.subject_id) },
-    { header: "振込ID", width: 24, kind: "text", value: (r) => (r.code === "PAY_ORPHAN_TRANSFER" ? r.subject_id : r.related_id) },
-    { header: "支払方法（依頼）", width: 14, kind: "text", value: (r) => r.method_label },
-    { header: "依頼額", width: 12, kind: "yen", value: (r) => r.requested_amount },
-    { header: "支払期日", width: 12, kind: "date", value: (r) => r.due_date },
-    { header: "口座名義（依頼）", width: 20, kind: "text", value: (r) => r.requested_holder },
-    { header: "経路", width: 10, kind: "text", value: (r) => r.transfer_channel_label },
-    { header: "支払額", width: 12, kind: "yen", value: (r) => r.transfer_amount },
-    { header: "支払日", width: 12, kind: "date", value: (r) => r.transfer_date },
-    { header: "受取人名", width: 20, kind: "text", value: (r) => r.transfer_holder },
-    { header: "振込先口座", width: 24, kind: "text", value: (r) => r.transfer_account },
-    { header: "コード", width: 24, kind: "text", value: (r) => r.code },
-    ...findingTail<ActionRow>()
+    { header: "重要度", width: 6, kind: "text", value: (r) => severityLabels[r.severity] },
+    { header: "対応", width: 16, kind: "text", wrap: true, value: actionFor },
+    { header: "種類", width: 10, kind: "text", wrap: true, value: (r) => labelOf(r.code) },
+    { header: "依頼ID", width: 11, kind: "text", value: (r) => (r.code === "PAY_ORPHAN_TRANSFER" ? null : r.subject_id) },
+    { header: "振込ID", width: 13, kind: "text", wrap: true, value: (r) => (r.code === "PAY_ORPHAN_TRANSFER" ? r.subject_id : r.related_id) },
+    { header: "依頼額", width: 9, kind: "yen", value: (r) => r.requested_amount },
+    { header: "支払額", width: 9, kind: "yen", value: (r) => r.transfer_amount },
+    { header: "支払期日", width: 11, kind: "date", value: (r) => r.due_date },
+    ...findingTail<ActionRow>(29),
+    { header: "支払方法（依頼）", width: 14, kind: "text", print: false, value: (r) => r.method_label },
+    { header: "口座名義（依頼）", width: 20, kind: "text", print: false, value: (r) => r.requested_holder },
+    { header: "経路", width: 10, kind: "text", print: false, value: (r) => r.transfer_channel_label },
+    { header: "支払日", width: 11, kind: "date", print: false, value: (r) => r.transfer_date },
+    { header: "受取人名", width: 20, kind: "text", print: false, value: (r) => r.transfer_holder },
+    { header: "振込先口座", width: 24, kind: "text", print: false, value: (r) => r.transfer_account },
+    { header: "コード", width: 24, kind: "text", print: false, value: (r) => r.code }
   ],
   severity: (r) => r.severity,
-  emphasise: (r) => r.status === "新規",
+  emphasise: isNew,
   decisionKey: (r) => r
 }
 
@@ -105,24 +108,25 @@ const matchedByLabel = (matchedBy: string) => (matchedBy === "reference" ? "顧�
 export const matchedSheet: SheetSpec<MatchedRow> = {
   name: "照合済",
   columns: [
-    { header: "依頼ID", width: 14, kind: "text", value: (r) => r.subject_id },
-    { header: "振込ID", width: 24, kind: "text", value: (r) => r.related_id },
-    { header: "経路", width: 10, kind: "text", value: (r) => r.channel_label },
-    { header: "照合方法", width: 18, kind: "text", value: (r) => matchedByLabel(r.matched_by) },
-    { header: "支払日", width: 12, kind: "date", value: (r) => r.transfer_date },
-    { header: "金額", width: 12, kind: "yen", value: (r) => r.amount },
-    { header: "手数料", width: 10, kind: "yen", value: (r) => r.fee },
-    { header: "依頼日", width: 12, kind: "date", value: (r) => r.requested_on },
-    { header: "支払期日", width: 12, kind: "date", value: (r) => r.due_date },
-    { header: "受取人名", width: 20, kind: "text", value: (r) => r.holder_name },
-    { header: "金融機関コード", width: 10, kind: "text", value: (r) => r.bank_code },
-    { header: "支店コード", width: 8, kind: "text", value: (r) => r.branch_code },
-    { header: "預金種目", width: 8, kind: "text", value: (r) => r.account_type_label },
-    { header: "口座番号", width: 10, kind: "text", value: (r) => r.account_number_masked },
-    { header: "初回検出", width: 12, kind: "date", value: (r) => r.first_seen },
-    { header: "状態", width: 8, kind: "text", value: (r) => r.status }
+    { header: "依頼ID", width: 11, kind: "text", value: (r) => r.subject_id },
+    { header: "振込ID", width: 13, kind: "text", wrap: true, value: (r) => r.related_id },
+    { header: "経路", width: 8, kind: "text", wrap: true, value: (r) => r.channel_label },
+    { header: "照合方法", width: 10, kind: "text", wrap: true, value: (r) => matchedByLabel(r.matched_by) },
+    { header: "支払日", width: 11, kind: "date", value: (r) => r.transfer_date },
+    { header: "金額", width: 9, kind: "yen", value: (r) => r.amount },
+    { header: "手数料", width: 7, kind: "yen", value: (r) => r.fee },
+    { header: "支払期日", width: 11, kind: "date", value: (r) => r.due_date },
+    { header: "受取人名", width: 14, kind: "text", wrap: true, value: (r) => r.holder_name },
+    { header: "口座番号", width: 9, kind: "text", value: (r) => r.account_number_masked },
+    { header: "状態", width: 6, kind: "text", emphasis: true, value: (r) => r.status },
+    { header: "依頼日", width: 11, kind: "date", print: false, value: (r) => r.requested_on },
+    { header: "金融機関コード", width: 10, kind: "text", print: false, value: (r) => r.bank_code },
+    { header: "支店コード", width: 8, kind: "text", print: false, value: (r) => r.branch_code },
+    { header: "預金種目", width: 8, kind: "text", print: false, value: (r) => r.account_type_label },
+    { header: "初回検出", width: 11, kind: "date", print: false, value: (r) => r.first_seen },
+    ...decisionColumns<MatchedRow>()
   ],
-  emphasise: (r) => r.status === "新規"
+  emphasise: isNew
 }
 
 const kindLabels: Record<string, string> = { sales_settlement: "売上精算", refund: "返金", fee_compensation: "手数料補填" }
@@ -130,44 +134,46 @@ const kindLabels: Record<string, string> = { sales_settlement: "売上精算", r
 export const unpaidSheet: SheetSpec<UnpaidRow> = {
   name: "未払い・保留",
   columns: [
-    { header: "区分", width: 16, kind: "text", value: (r) => labelOf(r.code) },
-    { header: "依頼ID", width: 14, kind: "text", value: (r) => r.subject_id },
-    { header: "サービス", width: 12, kind: "text", value: (r) => r.service },
-    { header: "種別", width: 10, kind: "text", value: (r) => kindLabels[r.kind] ?? r.kind },
-    { header: "支払方法", width: 14, kind: "text", value: (r) => r.method_label },
-    { header: "金額", width: 12, kind: "yen", value: (r) => r.amount },
-    { header: "依頼日", width: 12, kind: "date", value: (r) => r.requested_on },
-    { header: "期", width: 6, kind: "int", value: (r) => r.window_no },
-    { header: "支払期日", width: 12, kind: "date", value: (r) => r.due_date },
-    { header: "予定日（営業日調整前）", width: 14, kind: "date", value: (r) => r.nominal_due },
-    { header: "口座名義", width: 20, kind: "text", value: (r) => r.holder_name },
-    { header: "金融機関コード", width: 10, kind: "text", value: (r) => r.bank_code },
-    { header: "支店コード", width: 8, kind: "text", value: (r) => r.branch_code },
-    { header: "預金種目", width: 8, kind: "text", value: (r) => r.account_type_label },
-    { header: "口座番号", width: 10, kind: "text", value: (r) => r.account_number_masked },
-    ...findingTail<UnpaidRow>()
+    { header: "区分", width: 10, kind: "text", wrap: true, value: (r) => labelOf(r.code) },
+    { header: "依頼ID", width: 11, kind: "text", value: (r) => r.subject_id },
+    { header: "種別", width: 8, kind: "text", wrap: true, value: (r) => kindLabels[r.kind] ?? r.kind },
+    { header: "支払方法", width: 9, kind: "text", wrap: true, value: (r) => r.method_label },
+    { header: "金額", width: 9, kind: "yen", value: (r) => r.amount },
+    { header: "依頼日", width: 11, kind: "date", value: (r) => r.requested_on },
+    { header: "支払期日", width: 11, kind: "date", value: (r) => r.due_date },
+    { header: "口座名義", width: 13, kind: "text", wrap: true, value: (r) => r.holder_name },
+    { header: "口座番号", width: 9, kind: "text", value: (r) => r.account_number_masked },
+    ...findingTail<UnpaidRow>(22),
+    { header: "サービス", width: 12, kind: "text", print: false, value: (r) => r.service },
+    { header: "期", width: 6, kind: "int", print: false, value: (r) => r.window_no },
+    { header: "予定日（営業日調整前）", width: 14, kind: "date", print: false, value: (r) => r.nominal_due },
+    { header: "金融機関コード", width: 10, kind: "text", print: false, value: (r) => r.bank_code },
+    { header: "支店コード", width: 8, kind: "text", print: false, value: (r) => r.branch_code },
+    { header: "預金種目", width: 8, kind: "text", print: false, value: (r) => r.account_type_label },
+    ...decisionColumns<UnpaidRow>()
   ],
-  emphasise: (r) => r.status === "新規"
+  emphasise: isNew
 }
 
 export const orphanSheet: SheetSpec<OrphanRow> = {
   name: "孤立振込",
   columns: [
-    { header: "振込ID", width: 24, kind: "text", value: (r) => r.subject_id },
-    { header: "経路", width: 10, kind: "text", value: (r) => r.channel_label },
-    { header: "支払日", width: 12, kind: "date", value: (r) => r.transfer_date },
-    { header: "金額", width: 12, kind: "yen", value: (r) => r.amount },
-    { header: "手数料", width: 10, kind: "yen", value: (r) => r.fee },
-    { header: "顧客コード・参照", width: 14, kind: "text", value: (r) => r.reference },
-    { header: "受取人名", width: 20, kind: "text", value: (r) => r.holder_name },
-    { header: "金融機関コード", width: 10, kind: "text", value: (r) => r.bank_code },
-    { header: "支店コード", width: 8, kind: "text", value: (r) => r.branch_code },
-    { header: "預金種目", width: 8, kind: "text", value: (r) => r.account_type_label },
-    { header: "口座番号", width: 10, kind: "text", value: (r) => r.account_number_masked },
-    ...findingTail<OrphanRow>()
+    { header: "振込ID", width: 13, kind: "text", wrap: true, value: (r) => r.subject_id },
+    { header: "経路", width: 8, kind: "text", wrap: true, value: (r) => r.channel_label },
+    { header: "支払日", width: 11, kind: "date", value: (r) => r.transfer_date },
+    { header: "金額", width: 9, kind: "yen", value: (r) => r.amount },
+    { header: "顧客コード・参照", width: 12, kind: "text", wrap: true, value: (r) => r.reference },
+    { header: "受取人名", width: 14, kind: "text", wrap: true, value: (r) => r.holder_name },
+    { header: "口座番号", width: 9, kind: "text", value: (r) => r.account_number_masked },
+    ...findingTail<OrphanRow>(30),
+    { header: "手数料", width: 7, kind: "yen", print: false, value: (r) => r.fee },
+    { header: "金融機関コード", width: 10, kind: "text", print: false, value: (r) => r.bank_code },
+    { header: "支店コード", width: 8, kind: "text", print: false, value: (r) => r.branch_code },
+    { header: "預金種目", width: 8, kind: "text", print: false, value: (r) => r.account_type_label },
+    ...decisionColumns<OrphanRow>()
   ],
   severity: () => "error",
-  emphasise: (r) => r.status === "新規"
+  emphasise: isNew
 }
 
 const controlHeader = [
@@ -200,7 +206,7 @@ export const controlTotalsSection = (rows: ReadonlyArray<ControlTotalRow>) => {
   return {
     title: "支払の照合（各行で 差額 = 依頼額 − 支払額 = 未払額 + 不足額 − 超過額）",
     header: controlHeader,
-    widths: [34, 16, 12, 8, 18, 10, 14, 10, 14, 12, 12, 18],
+    widths: [22, 9, 11, 6, 12, 6, 12, 6, 12, 8, 8, 8],
     kinds: controlKinds,
     rows: [
       ...rows.map((r) => controlLine(r.group_label, r.method_label, r.due_date, r)),
@@ -213,7 +219,7 @@ export const controlTotalsSection = (rows: ReadonlyArray<ControlTotalRow>) => {
 export const channelTotalsSection = (rows: ReadonlyArray<ChannelTotalRow>) => ({
   title: "経路ごとの支払（完了分の合計は上の表の支払額の合計と一致します）",
   header: ["経路", "完了件数", "完了額", "依頼に対応（件）", "依頼に対応（額）", "孤立（件）", "孤立（額）", "不能（件）", "取消（件）"],
-  widths: [34, 10, 14, 14, 16, 10, 14, 10, 10],
+  widths: [22, 8, 12, 8, 12, 6, 11, 6, 6],
   kinds: ["text", "int", "yen", "int", "yen", "int", "yen", "int", "int"] as ReadonlyArray<CellKind>,
   rows: rows.map((r) => [
     r.channel_label, r.completed_count, r.completed_amount, r.assigned_count, r.assigned_amount,

@@ -29,15 +29,19 @@ export const writeFinanceWorkbook = (
     const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "payout").pipe(Stream.take(501))))
     const controlTotals = yield* payouts.controlTotals
     const channelTotals = yield* payouts.channelTotals
+    const heading = `${workbook.title}　基準日 ${facts.asOf}`
     yield* writeSummarySheet(workbook, "サマリー", [
       runSection(facts, "支払照合（売上精算・返金）"),
-      controlTotalsSection(controlTotals),
-      channelTotalsSection(channelTotals),
       countsSection(counts, "payout"),
       closedSection(closed),
       retentionSection(facts, "payout"),
       filesSection(facts, "payout")
-    ])
+    ], { heading })
+    // The control totals are twelve columns wide: a sheet of their own keeps them on one page width.
+    yield* writeSummarySheet(workbook, "支払の照合", [
+      controlTotalsSection(controlTotals),
+      channelTotalsSection(channelTotals)
+    ], { heading })
     yield* writeSheet(workbook, actionSheet, payouts.actionItems(facts.runId, actionPriority))
     yield* writeSheet(workbook, matchedSheet, payouts.matched(facts.runId))
     yield* writeSheet(workbook, unpaidSheet, payouts.unpaid(facts.runId))

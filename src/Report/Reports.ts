@@ -2,8 +2,9 @@
 // unpredictable partial names), so that a failed run publishes nothing and a reader never
 // opens half a file.
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Stream } from "effect"
 import ExcelJS from "exceljs"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { ReportWriteFailed } from "../Domain/Errors.ts"
 import type { IngestSummary } from "../Ingest/Ingest.ts"
@@ -12,8 +13,10 @@ import { FindingsStore } from "../Store/FindingsStore.ts"
 import type { RetentionOutcome } from "../Store/Retention.ts"
 import { payoutQueries } from "../Store/PayoutQueries.ts"
 import { makeShippingQueries } from "../Store/ShippingQueries.ts"
-import { ensureDirectory, type FileAccess, removeLeftoverPartials, reportAccess, stageFile, type StagedFile } from "./AtomicFile.ts"
+import { ensureDirectory, type FileAccess, partialName, removeLeftoverPartials, reportAccess, stageFile, type StagedFile } from "./AtomicFile.ts"
 import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
+import { bySeller, sellerFileName, writeSellerSheet } from "./SellerLists.ts"
+import { prepareWorkbook, setPrintContext } from "./Sheet.ts"
 import { writeShippingWorkbook } from "./ShippingWorkbook.ts"
 
 export interface RunFacts {
@@ -26,12 +29,16 @@ export interface RunFacts {
   readonly countsBySide: { readonly shipping: ReadonlyMap<string, number>; readonly payout: ReadonlyMap<string, number> }
   /** What this run's retention removes (docs/privacy.md). */
   readonly retention: RetentionOutcome
+  /** A trial run (`--dry-run`): nothing is committed; its workbooks say 試行. */
+  readonly dryRun?: boolean
 }
 
 export interface StagedReports {
   readonly directory: string
   /** Fails when a written file is gone (its folder was removed): run it just before committing. */
   readonly check: Effect.Effect<void, ReportWriteFailed>
+  /** How many per-seller lists were written (OUT/<as_of>/sellers/). */
+  readonly sellerFiles: number
   /** Moves the written files into place. */
   readonly publish: Effect.Effect<ReadonlyArray<string>, ReportWriteFailed>
   readonly discard: Effect.Effect<void>
@@ -44,17 +51,34 @@ export class Reports extends Context.Tag("keshikomi/Reports")<Reports, {
 }>() {}
 
 export interface WorkbookStamp {
-  readonly side: "shipping" | "finance"
+  readonly side: "shipping" | "finance" | "seller"
   readonly asOf: string
   readonly runId: number
+  /** Written by a trial run (`--dry-run`, 試行), whose findings were never committed. */
+  readonly trial: boolean
 }
 
-export const workbookStamp = (stamp: WorkbookStamp) => `keshikomi ${stamp.side} as_of=${stamp.asOf} run=${stamp.runId}`
+/** Where the run's workbooks go: OUT/<as_of>/, or OUT/<as_of>/dry-run/ for a trial. */
+export const reportDirectory = (outDir: string, asOf: string, dryRun: boolean) =>
+  dryRun ? path.join(outDir, asOf, "dry-run") : path.join(outDir, asOf)
+
+// Kept in the workbook's keywords; `resolve --from-workbook` reads it back to accept
+// only the latest committed run's workbook.
+export const workbookStamp = (stamp: WorkbookStamp) =>
+  `keshikomi ${stamp.side} as_of=${stamp.asOf} run=${stamp.runId}${stamp.trial ? " 試行" : ""}`
 
 export const readWorkbookStamp = (keywords: string | undefined): WorkbookStamp | undefined => {
-  const m = /^keshikomi (shipping|finance) as_of=(\d{4}-\d{2}-\d{2}) run=(\d+)$/.exec(keywords ?? "")
-  return m === null ? undefined : { side: m[1] as WorkbookStamp["side"], asOf: m[2]!, runId: Number(m[3]) }
+  const m = /^keshikomi (shipping|finance|seller) as_of=(\d{4}-\d{2}-\d{2}) run=(\d+)( 試行)?$/.exec(keywords ?? "")
+  return m === null
+    ? undefined
+    : { side: m[1] as WorkbookStamp["side"], asOf: m[2]!, runId: Number(m[3]), trial: m[4] !== undefined }
 }
+
+const sideTitles = { shipping: "発送照合 shipping.xlsx", finance: "支払照合 finance.xlsx", seller: "未着のご注文" } as const
+
+/** The title on every page of a workbook; a trial run's says 試行 first. */
+export const workbookTitle = (side: WorkbookStamp["side"], facts: RunFacts) =>
+  `${facts.dryRun === true ? "【試行】" : ""}${sideTitles[side]}`
 
 const failWith = (target: string) => (cause: unknown) =>
   new ReportWriteFailed({ path: target, reason: cause instanceof Error ? cause.message : String(cause) })
@@ -67,7 +91,7 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
   const payouts = payoutQueries(sql, sealer)
 
   const writeOne = (
-    side: "shipping" | "finance",
+    side: WorkbookStamp["side"],
     facts: RunFacts,
     target: string,
     access: FileAccess,
@@ -76,26 +100,55 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
     stageFile(target, access, (stream) =>
       Effect.gen(function*() {
         const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false })
+        prepareWorkbook(workbook)
         workbook.creator = "keshikomi"
-        // Read back by `resolve --from-workbook` to refuse a workbook of another day.
-        workbook.keywords = workbookStamp({ side, asOf: facts.asOf, runId: facts.runId })
+        workbook.title = workbookTitle(side, facts)
+        // Read back by `resolve --from-workbook`: only the latest committed run's workbook is accepted.
+        workbook.keywords = workbookStamp({ side, asOf: facts.asOf, runId: facts.runId, trial: facts.dryRun === true })
+        setPrintContext(workbook, { title: workbook.title, asOf: facts.asOf })
         yield* build(workbook)
         yield* Effect.tryPromise({ try: () => workbook.commit(), catch: failWith(target) })
       }))
 
   const stage = (facts: RunFacts, outDir: string) => {
-    const directory = path.join(outDir, facts.asOf)
+    const directory = reportDirectory(outDir, facts.asOf, facts.dryRun === true)
     const files: Array<StagedFile> = []
-    const discard = Effect.forEach(files, (file) => file.discard, { discard: true })
+    // The seller lists are written into a folder of their own and replace the previous
+    // folder whole, so that a seller who has no open order any more has no file.
+    const sellersTarget = path.join(directory, "sellers")
+    const sellersStaging = partialName(sellersTarget)
+    const discard = Effect.andThen(
+      Effect.forEach(files, (file) => file.discard, { discard: true }),
+      Effect.sync(() => fs.rmSync(sellersStaging, { recursive: true, force: true }))
+    )
     return Effect.gen(function*() {
       const access = yield* reportAccess
       yield* ensureDirectory(directory, access)
       files.push(yield* writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, facts, findings, shippingQueries)))
       files.push(yield* writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts)))
+      yield* ensureDirectory(sellersStaging, access)
+      const sellerFiles = yield* bySeller(shippingQueries.sellerOpenOrders(facts.runId)).pipe(
+        Stream.mapEffect((rows) =>
+          writeOne("seller", facts, path.join(sellersStaging, sellerFileName(rows[0]!.seller_id)), access, (wb) => writeSellerSheet(wb, rows, facts.asOf)).pipe(
+            Effect.flatMap((file) => file.publish)
+          )),
+        Stream.runCount
+      )
+      const publishSellers = Effect.try({
+        try: () => {
+          fs.rmSync(sellersTarget, { recursive: true, force: true })
+          fs.renameSync(sellersStaging, sellersTarget)
+          return sellersTarget
+        },
+        catch: failWith(sellersTarget)
+      })
       return {
         directory,
+        sellerFiles,
         check: Effect.forEach(files, (file) => file.check, { discard: true }),
-        publish: Effect.forEach(files, (file) => file.publish),
+        publish: Effect.forEach(files, (file) => file.publish).pipe(
+          Effect.zipWith(publishSellers, (workbooks, sellers) => [...workbooks, sellers])
+        ),
         discard
       } satisfies StagedReports
     }).pipe(Effect.onError(() => discard), Effect.withSpan("Reports.stage"))

@@ -3,16 +3,18 @@ import { findingCodes, type FindingCode, type Side } from "../Domain/Finding.ts"
 import { readerSideOfKind } from "../Domain/Kind.ts"
 import type { FindingRow } from "../Store/FindingsStore.ts"
 import type { RunFacts } from "./Reports.ts"
+import { severityLabels } from "./Sheet.ts"
 
 const outcomeLabel = { applied: "読み込み済", already_applied: "適用済（前回までに読み込み済）", rejected: "読み込めず" } as const
 
 export const runSection = (facts: RunFacts, title: string) => ({
   title,
   header: ["項目", "値"],
-  widths: [28, 40],
+  widths: [22],
+  kinds: ["text", "date"] as const,
   rows: [
     ["基準日 (as_of)", facts.asOf],
-    ["実行番号", String(facts.runId)],
+    ["実行番号", `${facts.runId}${facts.dryRun === true ? "（試行: データベースには記録していません）" : ""}`],
     ["入力の状態", facts.ingest.anyRejected ? "読み込めなかった入力があります（入力エラー シート）" : "すべて読み込みました"]
   ]
 })
@@ -21,7 +23,7 @@ export const runSection = (facts: RunFacts, title: string) => ({
 export const filesSection = (facts: RunFacts, side: "shipping" | "payout") => ({
   title: "読み込んだファイル",
   header: ["ファイル", "種類", "結果", "取り込んだ行", "除外した行", "空の行（読み飛ばし）"],
-  widths: [36, 20, 30, 14, 14, 18],
+  widths: [22, 14, 20, 10, 10, 12],
   kinds: ["text", "text", "text", "int", "int", "int"] as const,
   rows: facts.ingest.files
     .filter((f) => [side, "both"].includes(readerSideOfKind(f.kind)))
@@ -31,11 +33,11 @@ export const filesSection = (facts: RunFacts, side: "shipping" | "payout") => ({
 export const countsSection = (counts: ReadonlyMap<string, number>, side: Side) => ({
   title: "コード別件数",
   header: ["コード", "重要度", "件数"],
-  widths: [32, 12, 10],
+  widths: [26, 8, 8],
   kinds: ["text", "text", "int"] as const,
   rows: (Object.keys(findingCodes) as Array<FindingCode>)
     .filter((code) => findingCodes[code].side === side || findingCodes[code].side === "input")
-    .map((code) => [code, findingCodes[code].severity, counts.get(code) ?? 0])
+    .map((code) => [code, severityLabels[findingCodes[code].severity], counts.get(code) ?? 0])
 })
 
 // The summary lists at most this many closed findings; the rest are counted.
@@ -48,7 +50,7 @@ export const closedSection = (rows: ReadonlyArray<FindingRow>) => {
   return {
     title: `前回から解消した指摘（解消済）: ${rows.length > closedListed ? `${closedListed}件以上` : `${rows.length}件`}`,
     header: ["コード", "対象ID", "関連ID", "内容", "初回検出"],
-    widths: [28, 20, 20, 60, 12],
+    widths: [22, 14, 14, 34, 11],
     kinds: ["text", "text", "text", "text", "date"] as const,
     rows: [
       ...listed.map((f) => [f.code, f.subject_id, f.related_id, f.detail, f.first_seen]),

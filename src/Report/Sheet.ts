@@ -1,7 +1,10 @@
-// Writing one worksheet with the layout staff expect: header row frozen and filterable,
-// fixed column widths, yen as #,##0, dates as yyyy/mm/dd, errors and warnings shaded,
-// A4 landscape fitted to the page width with the header row repeated. Rows are streamed
-// and committed one by one; values are plain values, never formulas or links.
+// Writing one worksheet with the layout staff expect, on screen and on paper: header row
+// frozen and filterable, fixed column widths, yen as #,##0, dates as real dates, errors
+// and warnings shaded, one Japanese font. Printed A4 landscape at 100 %: the columns a
+// reader needs come first and make the print area (sized to one page width, so the
+// body stays at the font's 10 pt); the rest follow beyond it. Every page carries the
+// sheet name, the as-of date and "page N / M". Rows are streamed and committed one by
+// one; values are plain values, never formulas or links (see `textCell`).
 import ExcelJS from "exceljs"
 import { Effect, Stream } from "effect"
 import type { Severity } from "../Domain/Finding.ts"
@@ -14,6 +17,12 @@ export interface Column<Row> {
   readonly width: number
   readonly kind: CellKind
   readonly value: (row: Row) => string | number | null | undefined
+  /** On paper (inside the print area); default true. Unprinted columns follow the printed ones. */
+  readonly print?: boolean
+  /** Long text: wrapped inside the cell instead of cut at its edge. */
+  readonly wrap?: boolean
+  /** Set in bold when the row is emphasised (what is new), e.g. 状態. */
+  readonly emphasis?: boolean
 }
 
 export interface SheetSpec<Row> {
@@ -21,8 +30,10 @@ export interface SheetSpec<Row> {
   readonly columns: ReadonlyArray<Column<Row>>
   /** Shades the row: errors red, warnings yellow. */
   readonly severity?: (row: Row) => Severity | undefined
-  /** Emphasises the row (bold), e.g. a finding first raised by this run. */
+  /** Emphasises the row's `emphasis` columns (bold), e.g. a finding first raised by this run. */
   readonly emphasise?: (row: Row) => boolean
+  /** A page break before `row` when it starts a new group (a seller, an action). */
+  readonly breakBetween?: (previous: Row, row: Row) => boolean
   /**
    * Makes the sheet a place to record decisions: adds 対応状況 (a drop-down), メモ and
    * the finding's key, which `keshikomi resolve --from-workbook` reads back.
@@ -48,8 +59,116 @@ export const parseFindingKey = (text: string): FindingKey | undefined => {
     : { code, subject_id, related_id: related.join("|") }
 }
 
+/** Severity words as staff read them, on every sheet of both workbooks. */
+export const severityLabels: Record<Severity, string> = { error: "エラー", warning: "警告", info: "情報" }
+
+// ---------------------------------------------------------------------------
+// The one font. Meiryo ships with Windows and Office; family 2 (sans-serif) and
+// charset 128 (Shift_JIS) make any other reader substitute a Japanese sans-serif
+// (LibreOffice on Linux: Noto Sans CJK JP through fontconfig) instead of a serif.
+
+export const fontName = "Meiryo"
+export const bodyFontSize = 10
+const baseFont: Partial<ExcelJS.Font> = { name: fontName, family: 2, charset: 128, size: bodyFontSize }
+const boldFont: Partial<ExcelJS.Font> = { ...baseFont, bold: true }
+const titleFont: Partial<ExcelJS.Font> = { ...baseFont, bold: true, size: 12 }
+
+interface StylesRegistry {
+  _addFont: (font: Partial<ExcelJS.Font>) => number
+  model: { fonts: Array<unknown>; styles: Array<string> }
+  index: { style: Record<string, number> }
+  weakMap?: WeakMap<object, number>
+  addStyleModel: (model: Partial<ExcelJS.Style> & { quotePrefix?: boolean }, cellType?: number) => number
+}
+
+const stylesOf = (workbook: ExcelJS.stream.xlsx.WorkbookWriter) =>
+  (workbook as unknown as { styles: StylesRegistry }).styles
+
+/**
+ * Prepares a new workbook: its default font (the Normal style, font 0, which also sets
+ * the unit of column widths) becomes `baseFont`, and cell styles may ask for
+ * `quotePrefix`. exceljs 4 has no API for either: font 0 is whichever font is added
+ * first, and its style writer drops `quotePrefix`, so the attribute is added to the
+ * style's XML here. Call once, before the first sheet.
+ */
+export const prepareWorkbook = (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => {
+  const styles = stylesOf(workbook)
+  if (styles.model.fonts.length === 0) styles._addFont(baseFont)
+  const addStyleModel = styles.addStyleModel.bind(styles)
+  styles.addStyleModel = (model, cellType) => {
+    if (model?.quotePrefix !== true) return addStyleModel(model, cellType)
+    const known = styles.weakMap?.get(model)
+    if (known !== undefined) return known
+    const { quotePrefix: _, ...plain } = model
+    const xml = styles.model.styles[addStyleModel(plain, cellType)]!.replace(/^<xf /, "<xf quotePrefix=\"1\" ")
+    let id = styles.index.style[xml]
+    if (id === undefined) {
+      id = styles.index.style[xml] = styles.model.styles.length
+      styles.model.styles.push(xml)
+    }
+    styles.weakMap?.set(model, id)
+    return id
+  }
+}
+
+/** What every page of the workbook's sheets says in its header. */
+export interface PrintContext {
+  readonly title: string
+  readonly asOf: string
+}
+
+const printContexts = new WeakMap<ExcelJS.stream.xlsx.WorkbookWriter, PrintContext>()
+export const setPrintContext = (workbook: ExcelJS.stream.xlsx.WorkbookWriter, context: PrintContext) => {
+  printContexts.set(workbook, context)
+}
+
+// Header and footer codes: &A sheet name, &P page, &N pages; "&&" is a literal "&".
+const escapeHeader = (text: string) => text.replaceAll("&", "&&")
+export const headerFooterOf = (context: PrintContext | undefined) => ({
+  oddHeader: `&L&"${fontName},Bold"&10&A&C&"${fontName},Regular"&10${escapeHeader(context?.title ?? "")}&R&"${fontName},Regular"&10基準日 ${context?.asOf ?? ""}`,
+  oddFooter: `&C&"${fontName},Regular"&10&P / &N ページ`
+})
+
+// A4 landscape is 297 mm wide; less 2 × 0.4 in margins that leaves 10.9 in, and a
+// column of width w takes about 8.4 w px at 96 dpi (measured on LibreOffice's PDF). The print
+// area is kept within this many width units, so the page prints at 100 %.
+export const printWidthBudget = 120
+
+const pageSetupOf = (printTitles: boolean): Partial<ExcelJS.PageSetup> => ({
+  paperSize: 9, // A4
+  orientation: "landscape",
+  scale: 100,
+  fitToPage: false,
+  ...(printTitles ? { printTitlesRow: "1:1" } : {}),
+  margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 }
+})
+
+// ---------------------------------------------------------------------------
+// Cell values
+
 // Excel's limit is 1,048,576 rows; the last one says how many were left out.
 const maxDataRows = 1_048_576 - 2
+
+/** Excel holds at most 32,767 characters in a cell; longer text is cut with a marker. */
+export const maxCellText = 32_767
+const cutMarker = (dropped: number) => `…（以下 ${dropped} 文字省略）`
+
+export const fitCellText = (text: string): string => {
+  if (text.length <= maxCellText) return text
+  let keep = maxCellText - cutMarker(text.length).length
+  // Never split a surrogate pair.
+  const last = text.charCodeAt(keep - 1)
+  if (last >= 0xd800 && last <= 0xdbff) keep--
+  return text.slice(0, keep) + cutMarker(text.length - keep)
+}
+
+/**
+ * Text that a spreadsheet would take for a formula (or a number) when someone edits the
+ * cell: the cell gets Excel's quote prefix, exactly what typing a leading apostrophe
+ * does, so it stays text even after editing (OWASP CSV injection guidance). The text
+ * itself is unchanged.
+ */
+export const looksLikeFormula = (text: string) => /^[=+\-@\t\r]/.test(text)
 
 const fills: Partial<Record<Severity, ExcelJS.Fill>> = {
   error: { type: "pattern", pattern: "solid", fgColor: { argb: "FFF8D7DA" } },
@@ -57,8 +176,6 @@ const fills: Partial<Record<Severity, ExcelJS.Fill>> = {
 }
 const headerFill: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFDDEBF7" } }
 
-// Text cells need no format (their values are strings); leaving them unstyled also
-// spares exceljs a style lookup per cell, the larger part of writing a big sheet.
 const numberFormats: Record<CellKind, string | undefined> = {
   text: undefined,
   yen: "#,##0",
@@ -73,90 +190,176 @@ const dateCell = (value: string) => {
 }
 
 /** 0 → A, 25 → Z, 26 → AA. */
-const columnLetter = (index: number): string =>
+export const columnLetter = (index: number): string =>
   index < 26 ? String.fromCharCode(65 + index) : columnLetter(Math.floor(index / 26) - 1) + String.fromCharCode(65 + (index % 26))
 
 const cellValue = (kind: CellKind, value: string | number | null | undefined): ExcelJS.CellValue => {
   if (value === null || value === undefined || value === "") return null
-  if (kind === "date" && typeof value === "string") return dateCell(value)
-  if (kind === "text") return String(value)
+  if (kind === "date" && typeof value === "string") return /^\d{4}-\d{2}-\d{2}/.test(value) ? dateCell(value) : fitCellText(value)
+  if (kind === "text") return fitCellText(String(value))
   return typeof value === "number" ? value : Number(value)
 }
 
-const addSheet = (workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: string) => {
-  const sheet = workbook.addWorksheet(name, {
-    views: [{ state: "frozen", ySplit: 1 }],
-    pageSetup: {
-      paperSize: 9, // A4
-      orientation: "landscape",
-      fitToPage: true,
-      fitToWidth: 1,
-      fitToHeight: 0,
-      printTitlesRow: "1:1",
-      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 }
+// One style object per look, shared by every cell that has it: exceljs looks styles up
+// by object identity first, so shared objects spare it a serialisation per cell.
+const makeStyles = () => {
+  const styles = new Map<string, Partial<ExcelJS.Style>>()
+  return (look: { kind: CellKind; severity: Severity; bold: boolean; wrap: boolean; quoted: boolean }) => {
+    const key = `${look.kind}|${look.severity}|${look.bold}|${look.wrap}|${look.quoted}`
+    let style = styles.get(key)
+    if (style === undefined) {
+      const numFmt = numberFormats[look.kind]
+      const fill = fills[look.severity]
+      style = {
+        ...(numFmt === undefined ? {} : { numFmt }),
+        ...(fill === undefined ? {} : { fill }),
+        font: look.bold ? boldFont : baseFont,
+        alignment: { vertical: "top", ...(look.wrap ? { wrapText: true } : {}) },
+        ...(look.quoted ? { quotePrefix: true } : {})
+      }
+      styles.set(key, style)
     }
+    return style
+  }
+}
+
+// Headers of number and date columns are right-aligned like their values, so that a
+// value always sits under its own header.
+const styleHeader = (row: ExcelJS.Row, kinds: ReadonlyArray<CellKind | undefined>) =>
+  row.eachCell((cell, col) => {
+    // A merged cell takes its master's style; styling it would overwrite the master's.
+    if (cell.type === ExcelJS.ValueType.Merge) return
+    const kind = kinds[col - 1]
+    cell.font = boldFont
+    cell.fill = headerFill
+    cell.alignment = { vertical: "middle", wrapText: true, ...(kind !== undefined && kind !== "text" ? { horizontal: "right" } : {}) }
   })
-  return sheet
+
+// Row heights. Neither reader reliably grows a row to fit wrapped text when it opens a
+// file (LibreOffice keeps the default height), so the writer sets the height of every
+// row that has a wrapped cell: the lines its text needs at the column's width.
+const lineHeight = 13.5 // points per line of 10 pt Meiryo / Noto Sans CJK
+const maxRowHeight = 409 // Excel's limit
+
+/**
+ * Width of text in column units, as measured on LibreOffice's PDF at 10 pt: a full-width
+ * character takes about 1.6 units, a Latin letter or digit at most 0.9.
+ */
+export const textWidth = (text: string) => {
+  let width = 0
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!
+    width += code >= 0x1100 && !(code >= 0xff61 && code <= 0xff9f) ? 1.65 : 0.9
+  }
+  return width
+}
+
+// Lines break between words of Latin text (ids, amounts), which leaves some of each line
+// unused: the estimate allows for an eighth.
+const wrapSlack = 1.125
+
+export const linesNeeded = (text: string, width: number) => {
+  const perLine = Math.max(1, width - 0.6)
+  return text.split("\n").reduce((n, line) => n + Math.max(1, Math.ceil((textWidth(line) * wrapSlack) / perLine)), 0)
+}
+
+const wrappedHeight = (cells: ReadonlyArray<{ readonly text: string; readonly width: number }>) => {
+  const lines = cells.reduce((n, c) => Math.max(n, linesNeeded(c.text, c.width)), 1)
+  return lines <= 1 ? undefined : Math.min(maxRowHeight, lines * lineHeight + 4)
+}
+
+// exceljs writes the print area as `$<from>:$<to>`: rows given as `$n` make the range
+// absolute ($A$1:$H$20), which LibreOffice needs to honour it.
+const printRange = (columns: number, lastRow: number) => `A$1:${columnLetter(columns - 1)}$${lastRow}`
+
+// exceljs leaves a column of width 9 (its default) out of <cols>, and readers then use
+// their own default; a hair less keeps the width written.
+const explicitWidth = (width: number) => (width === 9 ? 8.99 : width)
+
+// Excel keeps at most 1,026 manual page breaks per sheet; later groups run on.
+const maxPageBreaks = 1_026
+
+/** The sheet's columns in sheet order: printed ones first, then the rest. */
+export const sheetColumns = <Row>(spec: SheetSpec<Row>): ReadonlyArray<Column<Row>> => {
+  const decisionKey = spec.decisionKey
+  const printed = spec.columns.filter((c) => c.print !== false)
+  const unprinted = spec.columns.filter((c) => c.print === false)
+  if (decisionKey === undefined) return [...printed, ...unprinted]
+  // 対応状況 and メモ right after the printed columns, where staff type; the key last.
+  return [
+    ...printed,
+    { header: decisionHeaders.status, width: 10, kind: "text", print: false, value: () => decisionChoices.open },
+    { header: decisionHeaders.memo, width: 30, kind: "text", print: false, wrap: true, value: () => null },
+    ...unprinted,
+    { header: decisionHeaders.key, width: 40, kind: "text", print: false, value: (row) => formatFindingKey(decisionKey(row)) }
+  ]
 }
 
 /** Writes `rows` into a new sheet; returns how many data rows it holds. */
 export const writeSheet = <Row, E, R>(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   spec: SheetSpec<Row>,
-  rows: Stream.Stream<Row, E, R>
+  rows: Stream.Stream<Row, E, R>,
+  options?: {
+    /** Lines above the table (a heading that can be sent as is), then one empty row. */
+    readonly heading?: ReadonlyArray<string>
+  }
 ): Effect.Effect<number, E, R> =>
   Effect.gen(function*() {
-    const sheet = addSheet(workbook, spec.name)
-    const decisionKey = spec.decisionKey
-    const columns: ReadonlyArray<Column<Row>> = decisionKey === undefined ? spec.columns : [
-      ...spec.columns,
-      { header: decisionHeaders.status, width: 10, kind: "text", value: () => decisionChoices.open },
-      { header: decisionHeaders.memo, width: 30, kind: "text", value: () => null },
-      { header: decisionHeaders.key, width: 40, kind: "text", value: (row) => formatFindingKey(decisionKey(row)) }
-    ]
-    sheet.columns = columns.map((column, index) => ({
-      key: `c${index}`,
-      width: column.width,
-      style: numberFormats[column.kind] === undefined ? {} : { numFmt: numberFormats[column.kind]! }
-    }))
-    const header = sheet.addRow(columns.map((c) => c.header))
-    header.font = { bold: true }
-    header.eachCell((cell) => {
-      cell.fill = headerFill
-      cell.alignment = { vertical: "middle", wrapText: true }
+    const heading = options?.heading ?? []
+    const headerRow = heading.length === 0 ? 1 : heading.length + 2
+    const sheet = workbook.addWorksheet(spec.name, {
+      views: [{ state: "frozen", ySplit: headerRow }],
+      pageSetup: { ...pageSetupOf(false), printTitlesRow: `${headerRow}:${headerRow}` },
+      headerFooter: headerFooterOf(printContexts.get(workbook))
     })
+    const columns = sheetColumns(spec)
+    const printed = columns.filter((c) => c.print !== false).length
+    sheet.columns = columns.map((column, index) => ({ key: `c${index}`, width: explicitWidth(column.width) }))
+    heading.forEach((line, index) => {
+      const row = sheet.addRow([fitCellText(line)])
+      row.getCell(1).font = index === 0 ? titleFont : baseFont
+      row.commit()
+    })
+    if (heading.length > 0) sheet.addRow([]).commit()
+    const header = sheet.addRow(columns.map((c) => c.header))
+    header.height = wrappedHeight(columns.map((c) => ({ text: c.header, width: c.width }))) ?? lineHeight + 3
+    styleHeader(header, columns.map((c) => c.kind))
     header.commit()
     let written = 0
     let leftOut = 0
-    // One style object per look, shared by every cell that has it: exceljs looks styles
-    // up by object identity first, so shared objects spare it a serialisation per cell.
-    const styles = new Map<string, Partial<ExcelJS.Style>>()
-    const styleFor = (kind: CellKind, severity: Severity, bold: boolean) => {
-      const key = `${kind}|${severity}|${bold}`
-      let style = styles.get(key)
-      if (style === undefined) {
-        const numFmt = numberFormats[kind]
-        const fill = fills[severity]
-        style = {
-          ...(numFmt === undefined ? {} : { numFmt }),
-          ...(fill === undefined ? {} : { fill }),
-          ...(bold ? { font: { bold: true } } : {})
-        }
-        styles.set(key, style)
-      }
-      return style
-    }
+    let previous: { row: Row } | undefined
+    const breaks = (sheet as unknown as { rowBreaks: Array<{ id: number; max: number; man: number }> }).rowBreaks
+    const styleFor = makeStyles()
     yield* Stream.runForEach(rows, (row) =>
       Effect.sync(() => {
         if (written >= maxDataRows) {
           leftOut++
           return
         }
-        const excelRow = sheet.addRow(columns.map((c) => cellValue(c.kind, c.value(row))))
+        if (previous !== undefined && spec.breakBetween?.(previous.row, row) === true && breaks.length < maxPageBreaks) {
+          // A break after the previous row (row 1 is the header).
+          breaks.push({ id: headerRow + written, max: 16383, man: 1 })
+        }
+        previous = { row }
+        const values = columns.map((c) => cellValue(c.kind, c.value(row)))
+        const excelRow = sheet.addRow(values)
+        const height = wrappedHeight(columns.flatMap((c, i) => {
+          const value = values[i]
+          return c.wrap === true && typeof value === "string" ? [{ text: value, width: c.width }] : []
+        }))
+        if (height !== undefined) excelRow.height = height
         const severity = spec.severity?.(row) ?? "info"
-        const bold = spec.emphasise?.(row) ?? false
+        const emphasised = spec.emphasise?.(row) ?? false
         columns.forEach((column, index) => {
-          excelRow.getCell(index + 1).style = styleFor(column.kind, severity, bold)
+          const value = values[index]
+          excelRow.getCell(index + 1).style = styleFor({
+            kind: column.kind,
+            severity,
+            bold: emphasised && column.emphasis === true,
+            wrap: column.wrap === true,
+            quoted: typeof value === "string" && looksLikeFormula(value)
+          })
         })
         excelRow.commit()
         written++
@@ -165,13 +368,14 @@ export const writeSheet = <Row, E, R>(
     if (leftOut > 0) {
       sheet.addRow([`（Excel の行数の上限のため、ほかに ${leftOut} 行を省略しました）`]).commit()
     }
-    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1 + written, column: columns.length } }
-    if (decisionKey !== undefined && written > 0) {
-      const statusColumn = columnLetter(columns.length - 2)
+    sheet.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: headerRow + written, column: columns.length } }
+    sheet.pageSetup.printArea = printRange(printed, headerRow + written + (leftOut > 0 ? 1 : 0))
+    if (spec.decisionKey !== undefined && written > 0) {
+      const statusColumn = columnLetter(columns.findIndex((c) => c.header === decisionHeaders.status))
       // The streaming writer has sheet-level data validations; exceljs's types omit them.
-      ;(sheet as unknown as { dataValidations: { add: (range: string, rule: ExcelJS.DataValidation) => void } }).dataValidations.add(`${statusColumn}2:${statusColumn}${1 + written}`, {
+      ;(sheet as unknown as { dataValidations: { add: (range: string, rule: ExcelJS.DataValidation) => void } }).dataValidations.add(`${statusColumn}${headerRow + 1}:${statusColumn}${headerRow + written}`, {
         type: "list",
-        allowBlank: true,
+        allowBlank: false,
         formulae: [`"${decisionChoices.open},${decisionChoices.done}"`],
         showErrorMessage: true,
         errorTitle: decisionHeaders.status,
@@ -182,45 +386,85 @@ export const writeSheet = <Row, E, R>(
     return written
   })
 
-/** A two-column sheet of labelled values (the summary sheets). */
+export interface SummarySection {
+  readonly title: string
+  readonly header: ReadonlyArray<string>
+  /** Widths of this section's own columns (a section starts at column A). */
+  readonly widths?: ReadonlyArray<number>
+  readonly kinds?: ReadonlyArray<CellKind>
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>
+}
+
+/**
+ * A sheet of small tables (the summary sheets), stacked, each with its title, header and
+ * rows. The sheet's column widths are the widest any section asks for, and a section
+ * with fewer columns than the sheet has its last column run to the right edge (merged),
+ * so every value sits under its own header and the sheet stays one page wide.
+ */
 export const writeSummarySheet = (
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   name: string,
-  sections: ReadonlyArray<{
-    readonly title: string
-    readonly header: ReadonlyArray<string>
-    readonly widths?: ReadonlyArray<number>
-    readonly kinds?: ReadonlyArray<CellKind>
-    readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>
-  }>
+  sections: ReadonlyArray<SummarySection>,
+  options?: { readonly heading?: string }
 ) =>
   Effect.sync(() => {
     const sheet = workbook.addWorksheet(name, {
-      pageSetup: { paperSize: 9, orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 }
+      pageSetup: pageSetupOf(false),
+      headerFooter: headerFooterOf(printContexts.get(workbook))
     })
     const widest = Math.max(...sections.map((s) => s.header.length))
     sheet.columns = Array.from({ length: widest }, (_, i) => ({
       key: `c${i}`,
-      width: Math.max(...sections.map((s) => s.widths?.[i] ?? (i === 0 ? 28 : 16)))
+      width: explicitWidth(Math.max(...sections.map((s) => (i < s.header.length - 1 || s.header.length === widest ? s.widths?.[i] ?? (i === 0 ? 24 : 12) : 0)), 6))
     }))
+    const styleFor = makeStyles()
+    const widths = sheet.columns.map((c) => c.width ?? 9)
+    // A section's last column runs to the right edge.
+    const widthOf = (index: number, span: number) =>
+      index === span - 1 ? widths.slice(index).reduce((n, w) => n + w, 0) : widths[index]!
+    let lastRow = 0
+    const add = (values: ReadonlyArray<ExcelJS.CellValue>, span: number | undefined) => {
+      const row = sheet.addRow([...values])
+      if (span !== undefined && span < widest) sheet.mergeCells(row.number, span, row.number, widest)
+      lastRow = row.number
+      return row
+    }
+    if (options?.heading !== undefined) {
+      const heading = add([fitCellText(options.heading)], undefined)
+      heading.getCell(1).font = { ...titleFont, size: 14 }
+      heading.commit()
+      add([], undefined).commit()
+    }
     for (const section of sections) {
-      const title = sheet.addRow([section.title])
-      title.font = { bold: true, size: 12 }
+      const span = section.header.length
+      const title = add([fitCellText(section.title)], undefined)
+      title.getCell(1).font = titleFont
       title.commit()
-      const header = sheet.addRow([...section.header])
-      header.font = { bold: true }
-      header.eachCell((cell) => { cell.fill = headerFill })
+      const header = add([...section.header], span)
+      const headerHeight = wrappedHeight(section.header.map((text, i) => ({ text, width: widthOf(i, span) })))
+      if (headerHeight !== undefined) header.height = headerHeight
+      styleHeader(header, section.header.map((_, i) => section.kinds?.[i]))
       header.commit()
       for (const values of section.rows) {
-        const row = sheet.addRow(values.map((v, i) => cellValue(section.kinds?.[i] ?? (typeof v === "number" ? "int" : "text"), v)))
-        row.eachCell((cell, col) => {
-          const kind = section.kinds?.[col - 1]
-          const format = kind === undefined ? undefined : numberFormats[kind]
-          if (format !== undefined && kind !== "text") cell.numFmt = format
+        const kinds = values.map((v, i) => section.kinds?.[i] ?? (typeof v === "number" ? "int" : "text"))
+        const cells = values.map((v, i) => cellValue(kinds[i]!, v))
+        const row = add(cells, span)
+        const height = wrappedHeight(cells.flatMap((value, i) =>
+          kinds[i] === "text" && typeof value === "string" ? [{ text: value, width: widthOf(i, span) }] : []))
+        if (height !== undefined) row.height = height
+        cells.forEach((value, i) => {
+          row.getCell(i + 1).style = styleFor({
+            kind: kinds[i]!,
+            severity: "info",
+            bold: false,
+            wrap: kinds[i] === "text",
+            quoted: typeof value === "string" && looksLikeFormula(value)
+          })
         })
         row.commit()
       }
-      sheet.addRow([]).commit()
+      add([], undefined).commit()
     }
+    sheet.pageSetup.printArea = printRange(widest, Math.max(1, lastRow))
     sheet.commit()
   })

@@ -1,9 +1,11 @@
 // What shipping staff do about each error or warning, for the 要対応 sheet: the action
 // (a word to sort and filter by) and what to check. Ranked so that one person can
-// work down the list: ship what is overdue, return what must go back, check, then hold.
+// work down the list: return what must go back, check, then hold. Overdue re-shipping
+// (SHIP_NOT_RESHIPPED) is worked on 再発送リスト, where those rows are marked 至急,
+// and is not repeated here.
 import type { FindingCode } from "../Domain/Finding.ts"
 
-export type ShippingAction = "至急発送" | "返送" | "確認" | "保留"
+export type ShippingAction = "返送" | "確認" | "保留"
 
 export interface ActionGuide {
   readonly action: ShippingAction
@@ -11,13 +13,12 @@ export interface ActionGuide {
   readonly guidance: string
 }
 
-export const actionRank: Record<ShippingAction, number> = { 至急発送: 1, 返送: 2, 確認: 3, 保留: 4 }
+export const actionRank: Record<ShippingAction, number> = { 返送: 1, 確認: 2, 保留: 3 }
 
 const guide = (action: ShippingAction, guidance: string): ActionGuide => ({ action, rank: actionRank[action], guidance })
 
-/** Every shipping code of severity error or warning; info codes have their own worklists. */
+/** Every shipping code of severity error or warning but SHIP_NOT_RESHIPPED; info codes have their own worklists. */
 export const shippingActions = {
-  SHIP_NOT_RESHIPPED: guide("至急発送", "再発送リストのこの注文を今日発送する"),
   SHIP_ORDER_CANCELLED: guide("返送", "発送せず、荷物を頒布者へ返送する"),
   SHIP_METHOD_NOT_ANONYMOUS: guide("返送", "事務局からは発送できない配送方法: 荷物を頒布者へ返送する"),
   SHIP_COUNT_OVER: guide("確認", "中身を注文明細と照合し、余った品を頒布者へ返送する"),

@@ -39,10 +39,10 @@ export const writeShippingWorkbook = (
       {
         title: "作業リスト",
         header: ["シート", "件数", "内容"],
-        widths: [28, 10, 60],
+        widths: [22, 8, 60],
         kinds: ["text", "int", "text"],
         rows: [
-          ["再発送リスト", count("SHIP_READY"), `いま再発送する注文（うち至急 ${count("SHIP_NOT_RESHIPPED")} 件: 3営業日以上待っている）`],
+          ["再発送リスト", count("SHIP_READY"), `いま再発送する注文（うち至急 ${count("SHIP_NOT_RESHIPPED")} 件: 3営業日以上待っている。待ちの長い順）`],
           ["要対応", actionCount, "返送・確認・保留が必要なもの（エラーと警告）"],
           ["未着注文", count("SHIP_AWAITING_PARCEL"), `荷物がまだ届いていない注文（頒布者 ${awaitingSellers} 名）`]
         ]
@@ -50,7 +50,7 @@ export const writeShippingWorkbook = (
       {
         title: "まだ再発送していない荷物",
         header: ["項目", "受付番号", "注文ID", "受付日", "経過日数（暦日）", "経過営業日"],
-        widths: [28, 20, 16, 12, 16, 12],
+        widths: [26, 18, 13, 11, 10, 9],
         kinds: ["text", "text", "text", "date", "int", "int"],
         rows: [
           waitingRow("事務局にある最も古い荷物（保留・確認中を含む）", oldest),
@@ -61,7 +61,7 @@ export const writeShippingWorkbook = (
       closedSection(closed),
       retentionSection(facts, "shipping"),
       filesSection(facts, "shipping")
-    ])
+    ], { heading: `${workbook.title}　基準日 ${facts.asOf}` })
     yield* writeSheet(workbook, readySheet, queries.readyToReship(facts.runId, facts.asOf))
     yield* writeSheet(workbook, actionSheet, queries.needingAction(facts.runId, actionGuides))
     yield* writeSheet(workbook, awaitingSheet, queries.awaitingParcels(facts.runId))

@@ -27,6 +27,10 @@ export interface RunResult {
   readonly asOf: string
   readonly ingest: IngestSummary
   readonly reports: ReadonlyArray<string>
+  /** The folder the workbooks went to (OUT/<as_of>/, or …/dry-run/ for a trial). */
+  readonly directory: string
+  readonly sellerFiles: number
+  readonly dryRun: boolean
   readonly countsByCode: ReadonlyMap<string, number>
   /** What retention removed (docs/privacy.md); report folders only once committed. */
   readonly retention: RetentionOutcome
@@ -84,7 +88,10 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       const exitCode: 0 | 2 = ingested.anyRejected ? 2 : 0
       stagedReports = yield* step(
         "workbooks",
-        reports.stage({ runId, asOf: options.asOf, ingest: ingested, countsByCode, countsBySide, retention: retained }, options.outDir)
+        reports.stage(
+          { runId, asOf: options.asOf, ingest: ingested, countsByCode, countsBySide, retention: retained, dryRun: options.dryRun === true },
+          options.outDir
+        )
       )
       yield* runLog.finish(runId, exitCode === 0 ? "succeeded" : "succeeded_with_rejections", exitCode, {
         counts: countsByCode,
@@ -92,7 +99,10 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       })
       // A folder removed under the run fails it here, before anything is committed.
       yield* stagedReports.check
-      const result = { runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, retention: retained, exitCode }
+      const result = {
+        runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, retention: retained, exitCode,
+        directory: stagedReports.directory, sellerFiles: stagedReports.sellerFiles, dryRun: options.dryRun === true
+      }
       // A dry run leaves by failing, which rolls the transaction back.
       if (options.dryRun === true) return yield* Effect.fail(new DryRunDone({ result }))
       return result

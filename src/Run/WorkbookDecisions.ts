@@ -34,14 +34,15 @@ export const applyWorkbookDecisions = (file: string, by: string) =>
     if (!readable) return { applied: [], refused: [`${file}: Excel ファイルとして読めません`] } satisfies WorkbookDecisionReport
     const stamp = readWorkbookStamp(workbook.keywords)
     const latest = yield* runLog.latestCompleted
-    if (stamp === undefined) {
-      return { applied: [], refused: [`${file}: keshikomi が書いたブックではありません`] } satisfies WorkbookDecisionReport
-    }
-    if (latest === undefined || stamp.asOf !== latest.asOf) {
-      return {
-        applied: [],
-        refused: [`${file}: 基準日 ${stamp.asOf} のブックです。最新の実行（基準日 ${latest?.asOf ?? "なし"}）のブックで記録してください`]
-      } satisfies WorkbookDecisionReport
+    const refuseAll = (reason: string) => ({ applied: [], refused: [`${file}: ${reason}`] }) satisfies WorkbookDecisionReport
+    if (stamp === undefined || stamp.side === "seller") return refuseAll("keshikomi が書いた shipping.xlsx / finance.xlsx ではありません")
+    // A trial run committed nothing: its findings and its run are not in the database.
+    if (stamp.trial) return refuseAll(`試行（--dry-run）のブックです（実行番号 ${stamp.runId}）。試行の結果は記録できません。本番の実行のブックで記録してください`)
+    // By run, not by date: a workbook of an earlier run of the same day is stale too.
+    if (latest === undefined || stamp.runId !== latest.runId) {
+      return refuseAll(
+        `実行番号 ${stamp.runId}（基準日 ${stamp.asOf}）のブックです。最新の実行（実行番号 ${latest?.runId ?? "なし"}、基準日 ${latest?.asOf ?? "なし"}）のブックで記録してください`
+      )
     }
     const sheet = workbook.getWorksheet(worklistSheet)
     if (sheet === undefined) return { applied: [], refused: [`${file}: 「${worklistSheet}」シートがありません`] } satisfies WorkbookDecisionReport
@@ -61,14 +62,26 @@ export const applyWorkbookDecisions = (file: string, by: string) =>
     const refused: Array<string> = []
     for (let rowNumber = 2; rowNumber <= sheet.rowCount; rowNumber++) {
       const row = sheet.getRow(rowNumber)
-      if (cellText(row.getCell(statusCol)) !== decisionChoices.done) continue
+      const status = cellText(row.getCell(statusCol))
       const keyText = cellText(row.getCell(keyCol))
+      // Rows without a key and a status are not finding rows (e.g. the "rows left out" line).
+      if (status === "" && keyText === "") continue
+      if (status === decisionChoices.open) continue
+      if (status !== decisionChoices.done) {
+        refused.push(`${rowNumber}行目: ${decisionHeaders.status}「${status}」は「${decisionChoices.open}」か「${decisionChoices.done}」のどちらかにしてください`)
+        continue
+      }
       const key = parseFindingKey(keyText)
       if (key === undefined) {
         refused.push(`${rowNumber}行目: 指摘キー「${keyText}」が読めません`)
         continue
       }
       const memo = memoCol === 0 ? "" : cellText(row.getCell(memoCol))
+      // The same rule as `keshikomi resolve`, which requires --note.
+      if (memo === "") {
+        refused.push(`${rowNumber}行目 ${key.code} ${key.subject_id}: ${decisionChoices.done} には${decisionHeaders.memo}（何をしたか）が要ります`)
+        continue
+      }
       const outcome = yield* decisions.resolve({
         code: key.code,
         subjectId: key.subject_id,

@@ -42,7 +42,7 @@ export const DecisionsLive = Layer.effect(Decisions, Effect.gen(function*() {
           ${related === undefined ? sql`` : sql`AND related_id = ${related}`}
         RETURNING related_id`
       if (updated.length === 0) {
-        const reason = "そのコードと対象IDの未解消の指摘はありません (no open finding with that code and subject)"
+        const reason = "そのコードと対象IDの未解消の指摘はありません"
         yield* audit(decision, related ?? "", `refused: ${reason}`)
         return { _tag: "Refused", reason } satisfies DecisionOutcome
       }

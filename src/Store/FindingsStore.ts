@@ -14,6 +14,11 @@ export const findingStatus = (sql: SqlClient.SqlClient, runId: number, alias = "
   CASE WHEN ${sql(alias)}.resolved_at IS NOT NULL THEN '対応済'
        WHEN ${sql(alias)}.first_run = ${runId} THEN '新規' ELSE '継続' END`
 
+/** Who handled a finding, on which day (Japan), and the note: three columns for the sheets. */
+export const findingDecision = (sql: SqlClient.SqlClient, alias = "findings") => sql`
+  ${sql(alias)}.resolved_by, ${sql(alias)}.resolution_note,
+  to_char(${sql(alias)}.resolved_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD') AS resolved_on`
+
 /** A finding as the workbooks list it. */
 export interface FindingRow {
   readonly code: FindingCode
@@ -27,6 +32,7 @@ export interface FindingRow {
   readonly resolution_note: string | null
   /** Japan time, `YYYY-MM-DD HH:MM`. */
   readonly resolved_at: string | null
+  readonly resolved_on: string | null
 }
 
 export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<FindingsStore, {
@@ -129,7 +135,7 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
     sql<FindingRow>`
       SELECT code, severity, subject_id, related_id, detail,
              to_char(first_seen, 'YYYY-MM-DD') AS first_seen, ${status} AS status,
-             resolved_by, resolution_note,
+             ${findingDecision(sql)},
              to_char(resolved_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI') AS resolved_at
       FROM findings
       WHERE ${where} AND side IN (${side}, 'input')

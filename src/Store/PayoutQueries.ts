@@ -10,7 +10,7 @@ import type { SqlClient } from "@effect/sql"
 import { Effect, Stream } from "effect"
 import type { Severity } from "../Domain/Finding.ts"
 import type { SealerShape } from "../Seal/Sealer.ts"
-import { findingStatus } from "./FindingsStore.ts"
+import { findingDecision, findingStatus } from "./FindingsStore.ts"
 
 /** One line of the control totals: a group of requests (or of orphan transfers). */
 export interface ControlTotalRow {
@@ -51,6 +51,10 @@ interface FindingColumns {
   readonly first_seen: string
   /** As on the Findings sheet: 対応済 once staff resolved it (keshikomi resolve). */
   readonly status: "新規" | "継続" | "対応済"
+  /** The decision on a handled finding (対応者, 対応日 in Japan, メモ). */
+  readonly resolved_by: string | null
+  readonly resolved_on: string | null
+  readonly resolution_note: string | null
 }
 
 /** An error or warning, with what finance needs beside it to act. */
@@ -130,7 +134,8 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
   const findingColumns = (runId: number) => sql`
     f.code, f.severity, f.subject_id, f.related_id, f.detail,
     to_char(f.first_seen, 'YYYY-MM-DD') AS first_seen,
-    ${findingStatus(sql, runId, "f")} AS status`
+    ${findingStatus(sql, runId, "f")} AS status,
+    ${findingDecision(sql, "f")}`
 
   /**
    * Requests by schedule window and method, then those outside every window, deferred

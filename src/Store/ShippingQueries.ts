@@ -6,7 +6,7 @@ import { Effect, Stream } from "effect"
 import type { Severity } from "../Domain/Finding.ts"
 import { addressFields } from "../Seal/SealedColumns.ts"
 import type { SealerShape } from "../Seal/Sealer.ts"
-import { findingStatus } from "./FindingsStore.ts"
+import { findingDecision, findingStatus } from "./FindingsStore.ts"
 
 /** One order to re-ship now (SHIP_READY), with its label fields when the export has them. */
 export type FindingStatus = "新規" | "継続" | "対応済"
@@ -31,6 +31,9 @@ export interface ReadyRow {
   readonly address_line: string | null
   readonly recipient_name: string | null
   readonly phone: string | null
+  readonly resolved_by: string | null
+  readonly resolved_on: string | null
+  readonly resolution_note: string | null
 }
 
 /** One error or warning, with the action to take and the ids to find the goods by. */
@@ -62,6 +65,27 @@ export interface AwaitingRow {
   readonly quantity: number | null
   readonly first_seen: string
   readonly status: FindingStatus
+  readonly resolved_by: string | null
+  readonly resolved_on: string | null
+  readonly resolution_note: string | null
+}
+
+/**
+ * One item line of a seller's open order: still awaited (SHIP_AWAITING_PARCEL) or
+ * received short (SHIP_COUNT_SHORT, not yet handled). Seller-side facts only: no buyer,
+ * no address.
+ */
+export interface SellerOpenRow {
+  readonly seller_id: string
+  readonly circle_name: string
+  readonly order_id: string
+  readonly ordered_on: string
+  readonly short: boolean
+  readonly ordered_qty: number
+  readonly received_qty: number
+  readonly item_id: string | null
+  readonly item_name: string | null
+  readonly quantity: number | null
 }
 
 /** How long goods have waited in the office (summary sheet). */
@@ -89,6 +113,8 @@ export interface ShippingQueries {
   /** The oldest parcel in the office not yet re-shipped: ready, held, or being checked. */
   readonly oldestNotReshipped: (runId: number, asOf: string) => Effect.Effect<WaitingParcel | undefined>
   readonly awaitingSellerCount: (runId: number) => Effect.Effect<number>
+  /** Every seller's open orders, by seller, order and item. */
+  readonly sellerOpenOrders: (runId: number) => Stream.Stream<SellerOpenRow>
 }
 
 // Business days after `day` up to and including as_of (the rule of SHIP_NOT_RESHIPPED,
@@ -112,7 +138,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
 
   const readyToReship = (runId: number, asOf: string) =>
     sql<SealedReadyRow>`
-      SELECT f.subject_id AS order_id, ${findingStatus(sql, runId, "f")} AS status,
+      SELECT f.subject_id AS order_id, ${findingStatus(sql, runId, "f")} AS status, ${findingDecision(sql, "f")},
              EXISTS (SELECT 1 FROM findings n
                      WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.last_run = ${runId}) AS overdue,
              o.seller_id, o.circle_name,
@@ -143,7 +169,8 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
       ) i ON true
       LEFT JOIN shipping_addresses a ON a.order_id = f.subject_id
       WHERE f.code = 'SHIP_READY' AND f.last_run = ${runId}
-      ORDER BY f.resolved_at IS NOT NULL, last.received_on, f.subject_id`.stream.pipe(Stream.map(openAddress), Stream.orDie)
+      -- The order the desk works: open before handled, longest waiting first, then by seller.
+      ORDER BY f.resolved_at IS NOT NULL, last.received_on, o.seller_id, f.subject_id`.stream.pipe(Stream.map(openAddress), Stream.orDie)
 
   // Where to find the goods: the order (or the id as typed, for an unknown one), the
   // intake record, the outbound tracking number; the seller is the order's, or the one
@@ -190,7 +217,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
              to_char(o.ordered_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD') AS ordered_on,
              oi.item_id, oi.item_name, oi.quantity,
              to_char(f.first_seen, 'YYYY-MM-DD') AS first_seen,
-             ${findingStatus(sql, runId, "f")} AS status
+             ${findingStatus(sql, runId, "f")} AS status, ${findingDecision(sql, "f")}
       FROM findings f
       JOIN orders o ON o.order_id = f.subject_id
       LEFT JOIN order_items oi ON oi.order_id = o.order_id
@@ -253,5 +280,24 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
       Effect.orDie
     )
 
-  return { readyToReship, needingAction, awaitingParcels, longestReady, oldestNotReshipped, awaitingSellerCount }
+  const sellerOpenOrders = (runId: number) =>
+    sql<SellerOpenRow>`
+      WITH open_order AS (
+        SELECT DISTINCT f.subject_id AS order_id, f.code = 'SHIP_COUNT_SHORT' AS short
+        FROM findings f
+        WHERE f.last_run = ${runId} AND f.resolved_at IS NULL
+          AND f.code IN ('SHIP_AWAITING_PARCEL', 'SHIP_COUNT_SHORT')
+      )
+      SELECT o.seller_id, o.circle_name, o.order_id,
+             to_char(o.ordered_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD') AS ordered_on,
+             oo.short,
+             coalesce((SELECT sum(x.quantity) FROM order_items x WHERE x.order_id = o.order_id), 0)::int AS ordered_qty,
+             coalesce((SELECT sum(pl.item_count) FROM parcel_lines pl WHERE pl.order_ref = o.order_id), 0)::int AS received_qty,
+             oi.item_id, oi.item_name, oi.quantity
+      FROM open_order oo
+      JOIN orders o ON o.order_id = oo.order_id
+      LEFT JOIN order_items oi ON oi.order_id = o.order_id
+      ORDER BY o.seller_id, o.order_id, oi.item_id`.stream.pipe(Stream.orDie)
+
+  return { readyToReship, needingAction, awaitingParcels, longestReady, oldestNotReshipped, awaitingSellerCount, sellerOpenOrders }
 }

@@ -25,9 +25,14 @@ describe("keshikomi run", () => {
       await workbook.xlsx.readFile(path.join(out, "2023-09-05", name))
       expect(workbook.worksheets[0]!.name).toBe("サマリー")
       const findings = workbook.getWorksheet("Findings")!
-      expect((findings.getRow(1).values as Array<unknown>).slice(1)).toEqual(findingsHeader)
+      // The contract's seven columns, then who handled a finding, when, and the note (issue 10).
+      expect((findings.getRow(1).values as Array<unknown>).slice(1)).toEqual([...findingsHeader, "対応者", "対応日", "メモ"])
     }
-    expect(fs.readdirSync(path.join(out, "2023-09-05")).sort()).toEqual(["finance.xlsx", "shipping.xlsx"])
+    expect(fs.readdirSync(path.join(out, "2023-09-05")).sort()).toEqual(["finance.xlsx", "sellers", "shipping.xlsx"])
+    // One short summary at the end: what needs action in each workbook, and where the files are.
+    expect(result.stdout).toContain(`基準日 2023-09-05 の実行 #`)
+    expect(result.stdout).toMatch(/shipping\.xlsx: 再発送 0 件（うち至急 0 件）、要対応 0 件、未着注文 1 件/)
+    expect(result.stdout).toContain(`出力先: ${path.join(out, "2023-09-05")}`)
   })
 
   // Issue 8 item 5: an input finding about a money file is for finance.xlsx only.
@@ -62,7 +67,7 @@ describe("keshikomi run", () => {
       DATABASE_URL: url
     })
     expect(result.code).toBe(1)
-    expect(result.stderr.trim().split("\n")).toEqual(["keshikomi: inbox /nonexistent/inbox: フォルダがありません (no such folder)"])
+    expect(result.stderr.trim().split("\n")).toEqual(["keshikomi: 受信フォルダ /nonexistent/inbox: フォルダがありません (no such folder)"])
     // Only the history records the failed run; no data was written.
     expect(await query(url, "SELECT as_of::text, outcome, exit_code FROM runs")).toEqual([
       { as_of: "2023-09-05", outcome: "failed", exit_code: 1 }
@@ -77,13 +82,13 @@ describe("keshikomi run", () => {
     expect(result.code).toBe(1)
     const lines = result.stderr.trim().split("\n")
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/^keshikomi: database unavailable: /)
+    expect(lines[0]).toMatch(/^keshikomi: データベースに接続できません: /)
     expect(result.stderr).not.toContain("postgresql://")
   })
 
   it("refuses an as-of that is not a date", async () => {
     const result = await keshikomi(["run", "--inbox", tempDir(), "--as-of", "2023-9-5"], { DATABASE_URL: "postgresql://unused@127.0.0.1:1/x" })
     expect(result.code).toBe(1)
-    expect(result.stderr + result.stdout).toContain("--as-of must be a date YYYY-MM-DD")
+    expect(result.stderr).toBe("keshikomi: --as-of は YYYY-MM-DD の日付にしてください（例: --as-of 2023-09-05）（keshikomi run --help で使い方を表示）\n")
   })
 })

@@ -101,7 +101,7 @@ describe("one run at a time", () => {
       const inbox = writeInbox({ "orders_20230901.csv": ordersCsv(order("PS-00000001")) })
       const refused = await keshikomi(["run", "--inbox", inbox, "--out", tempDir(), "--as-of", "2023-09-02"], { DATABASE_URL: url })
       expect(refused.code).toBe(3)
-      expect(refused.stderr).toContain("another keshikomi run is in progress")
+      expect(refused.stderr).toContain("別の keshikomi の実行がこのデータベースを使用中です")
       expect(await query(url, "SELECT run_id, outcome FROM runs ORDER BY run_id")).toEqual(before)
       expect(await query(url, "SELECT * FROM orders")).toEqual([])
     } finally {
@@ -171,7 +171,10 @@ describe("dry run and status", () => {
     const inbox = writeInbox({ "orders_20230901.csv": ordersCsv(order("PS-00000001")) })
     const dry = await keshikomi(["run", "--inbox", inbox, "--out", out, "--as-of", "2023-09-05", "--dry-run"], { DATABASE_URL: url })
     expect(dry.code).toBe(0)
-    expect(fs.readdirSync(path.join(out, "2023-09-05")).sort()).toEqual(["finance.xlsx", "shipping.xlsx"])
+    // A trial writes beside the real reports, never over them.
+    expect(fs.readdirSync(path.join(out, "2023-09-05"))).toEqual(["dry-run"])
+    expect(fs.readdirSync(path.join(out, "2023-09-05", "dry-run")).sort()).toEqual(["finance.xlsx", "sellers", "shipping.xlsx"])
+    expect(dry.stdout).toContain("試行: データベースには何も記録していません")
     for (const table of ["orders", "runs", "findings", "input_files"]) {
       expect(await query(url, `SELECT count(*)::int AS n FROM ${table}`), table).toEqual([{ n: 0 }])
     }
@@ -180,6 +183,6 @@ describe("dry run and status", () => {
     expect(status.code).toBe(0)
     const lines = status.stdout.trim().split("\n")
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/^#\d+ {2}as_of=2023-09-06 .* outcome=succeeded {2}exit=0 {2}files=1\/1 {2}SHIP_AWAITING_PARCEL=1$/)
+    expect(lines[0]).toMatch(/^#\d+ {2}基準日=2023-09-06 .* 結果=succeeded {2}終了ステータス=0 {2}ファイル=1\/1 {2}SHIP_AWAITING_PARCEL=1$/)
   })
 })

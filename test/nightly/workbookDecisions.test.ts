@@ -1,5 +1,6 @@
 // Staff record decisions in the 要対応 sheet and hand the workbook back.
 import ExcelJS from "exceljs"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { keshikomi } from "../support/cli.ts"
@@ -41,13 +42,14 @@ describe("resolve --from-workbook", () => {
     // A row whose key names no finding (typed over by hand).
     sheet.getRow(3).getCell(column("対応状況")).value = "対応済"
     sheet.getRow(3).getCell(column("指摘キー")).value = "SHIP_COUNT_SHORT|PS-09999999|IN-9"
+    sheet.getRow(3).getCell(column("メモ")).value = "確認済み"
     const handedBack = path.join(tempDir(), "shipping-marked.xlsx")
     await workbook.xlsx.writeFile(handedBack)
 
     const result = await keshikomi(["resolve", "--from-workbook", handedBack, "--by", "yamada"], { DATABASE_URL: url })
-    expect(result.stdout).toContain("applied: 2行目 SHIP_COUNT_SHORT PS-00000001 IN-1")
-    expect(result.stdout).toContain("refused: 3行目 SHIP_COUNT_SHORT PS-09999999 IN-9")
-    expect(result.stdout).toContain("1 applied, 1 refused")
+    expect(result.stdout).toContain("受け付け: 2行目 SHIP_COUNT_SHORT PS-00000001 IN-1")
+    expect(result.stdout).toContain("拒否: 3行目 SHIP_COUNT_SHORT PS-09999999 IN-9")
+    expect(result.stdout).toContain("受け付け 1 件、拒否 1 件")
     expect(result.code).toBe(1)
     expect(await query(url, "SELECT decided_by, note, source, outcome FROM finding_decisions ORDER BY decision_id")).toEqual([
       { decided_by: "yamada", note: "残りは9/8着と頒布者から連絡", source: "workbook", outcome: "resolved" },
@@ -64,6 +66,54 @@ describe("resolve --from-workbook", () => {
     // Yesterday's workbook is refused whole now that a later run exists.
     const stale = await keshikomi(["resolve", "--from-workbook", handedBack], { DATABASE_URL: url })
     expect(stale.code).toBe(1)
-    expect(stale.stdout).toContain("基準日 2023-09-05 のブックです")
+    expect(stale.stdout).toMatch(/実行番号 \d+（基準日 2023-09-05）のブックです。最新の実行/)
+  })
+
+  it("refuses a trial workbook, a workbook of an earlier run of the same day, any 対応状況 but 未対応/対応済, and 対応済 without a メモ", async () => {
+    const url = await createTestDatabase()
+    const out = tempDir()
+    const files = inbox()
+    const run = (...extra: Array<string>) => keshikomi(["run", "--inbox", files, "--out", out, "--as-of", "2023-09-05", ...extra], { DATABASE_URL: url })
+    const handBack = async (source: string, mark: (sheet: ExcelJS.Worksheet, column: (name: string) => number) => void) => {
+      const { workbook, sheet, column } = await worklist(source)
+      mark(sheet, column)
+      const file = path.join(tempDir(), "marked.xlsx")
+      await workbook.xlsx.writeFile(file)
+      return keshikomi(["resolve", "--from-workbook", file, "--by", "yamada"], { DATABASE_URL: url })
+    }
+    const markFirst = (sheet: ExcelJS.Worksheet, column: (name: string) => number) => {
+      sheet.getRow(2).getCell(column("対応状況")).value = "対応済"
+      sheet.getRow(2).getCell(column("メモ")).value = "頒布者に連絡"
+    }
+
+    await run()
+    const earlier = path.join(tempDir(), "earlier.xlsx")
+    fs.copyFileSync(path.join(out, "2023-09-05", "shipping.xlsx"), earlier)
+    await run()
+    const trial = await run("--dry-run")
+    expect(trial.code).toBe(0)
+
+    const refusedTrial = await handBack(path.join(out, "2023-09-05", "dry-run", "shipping.xlsx"), markFirst)
+    expect(refusedTrial.code).toBe(1)
+    expect(refusedTrial.stdout).toContain("試行（--dry-run）のブックです")
+
+    // Same as-of date, but an earlier run: refused by run id.
+    const refusedStale = await handBack(earlier, markFirst)
+    expect(refusedStale.code).toBe(1)
+    expect(refusedStale.stdout).toMatch(/実行番号 \d+（基準日 2023-09-05）のブックです。最新の実行（実行番号 \d+、基準日 2023-09-05）/)
+
+    const mixed = await handBack(path.join(out, "2023-09-05", "shipping.xlsx"), (sheet, column) => {
+      sheet.getRow(2).getCell(column("対応状況")).value = "済"
+      sheet.getRow(3).getCell(column("対応状況")).value = "対応済"
+    })
+    expect(mixed.code).toBe(1)
+    expect(mixed.stdout).toContain("拒否: 2行目: 対応状況「済」は「未対応」か「対応済」のどちらかにしてください")
+    expect(mixed.stdout).toContain("拒否: 3行目 SHIP_COUNT_SHORT PS-00000002: 対応済 にはメモ（何をしたか）が要ります")
+    expect(mixed.stdout).toContain("受け付け 0 件、拒否 2 件")
+    expect(await query(url, "SELECT count(*)::int AS n FROM findings WHERE resolved_at IS NOT NULL")).toEqual([{ n: 0 }])
+
+    const applied = await handBack(path.join(out, "2023-09-05", "shipping.xlsx"), markFirst)
+    expect(applied.stdout).toContain("受け付け 1 件、拒否 0 件")
+    expect(applied.code).toBe(0)
   })
 })

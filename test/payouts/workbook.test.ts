@@ -119,40 +119,40 @@ const runFindings = async (codes: ReadonlyArray<string>) =>
   )).map((r) => r.f)
 
 describe("finance.xlsx", () => {
-  it("holds the summary, the worklists, input errors and Findings, in that order", () => {
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(["サマリー", "要対応", "照合済", "未払い・保留", "孤立振込", "入力エラー", "Findings"])
+  it("holds the summary, the control totals, the worklists, input errors and Findings, in that order", () => {
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(["サマリー", "支払の照合", "要対応", "照合済", "未払い・保留", "孤立振込", "入力エラー", "Findings"])
   })
 
   it("heads each worklist with Japanese headers, frozen", () => {
     const header = (name: string) => rowsOf(sheet(name))[0]!.map(text)
     expect(header("要対応")).toEqual([
-      "重要度", "対応", "種類", "依頼ID", "振込ID", "支払方法（依頼）", "依頼額", "支払期日", "口座名義（依頼）",
-      "経路", "支払額", "支払日", "受取人名", "振込先口座", "コード", "内容", "初回検出", "状態", "対応状況", "メモ", "指摘キー"
+      "重要度", "対応", "種類", "依頼ID", "振込ID", "依頼額", "支払額", "支払期日", "内容", "状態", "対応状況", "メモ",
+      "初回検出", "支払方法（依頼）", "口座名義（依頼）", "経路", "支払日", "受取人名", "振込先口座", "コード", "指摘キー"
     ])
     expect(header("照合済")).toEqual([
-      "依頼ID", "振込ID", "経路", "照合方法", "支払日", "金額", "手数料", "依頼日", "支払期日", "受取人名",
-      "金融機関コード", "支店コード", "預金種目", "口座番号", "初回検出", "状態"
+      "依頼ID", "振込ID", "経路", "照合方法", "支払日", "金額", "手数料", "支払期日", "受取人名", "口座番号", "状態",
+      "依頼日", "金融機関コード", "支店コード", "預金種目", "初回検出", "対応者", "対応日", "メモ"
     ])
     expect(header("未払い・保留")).toEqual([
-      "区分", "依頼ID", "サービス", "種別", "支払方法", "金額", "依頼日", "期", "支払期日", "予定日（営業日調整前）",
-      "口座名義", "金融機関コード", "支店コード", "預金種目", "口座番号", "内容", "初回検出", "状態"
+      "区分", "依頼ID", "種別", "支払方法", "金額", "依頼日", "支払期日", "口座名義", "口座番号", "内容", "状態",
+      "初回検出", "サービス", "期", "予定日（営業日調整前）", "金融機関コード", "支店コード", "預金種目", "対応者", "対応日", "メモ"
     ])
     expect(header("孤立振込")).toEqual([
-      "振込ID", "経路", "支払日", "金額", "手数料", "顧客コード・参照", "受取人名", "金融機関コード", "支店コード",
-      "預金種目", "口座番号", "内容", "初回検出", "状態"
+      "振込ID", "経路", "支払日", "金額", "顧客コード・参照", "受取人名", "口座番号", "内容", "状態", "初回検出",
+      "手数料", "金融機関コード", "支店コード", "預金種目", "対応者", "対応日", "メモ"
     ])
     expect(header("Findings")).toEqual([
       "コード (code)", "重要度 (severity)", "対象ID (subject_id)", "関連ID (related_id)", "内容 (detail)",
-      "初回検出 (first_seen)", "状態 (status)"
+      "初回検出 (first_seen)", "状態 (status)", "対応者", "対応日", "メモ"
     ])
     for (const name of ["要対応", "照合済", "未払い・保留", "孤立振込"]) {
       expect(sheet(name).views[0]).toMatchObject({ state: "frozen", ySplit: 1 })
     }
   })
 
-  describe("サマリー control totals", () => {
+  describe("支払の照合 control totals", () => {
     const controlTable = () => {
-      const rows = rowsOf(sheet("サマリー"))
+      const rows = rowsOf(sheet("支払の照合"))
       const title = rows.findIndex((r) => text(r[0]).startsWith("支払の照合"))
       expect(title).toBeGreaterThanOrEqual(0)
       const header = rows[title + 1]!.map(text)
@@ -212,9 +212,11 @@ describe("finance.xlsx", () => {
   })
 
   it("lists in 要対応 every payout error and warning of the run once, errors first", async () => {
-    const rows = rowsOf(sheet("要対応")).slice(1)
+    const [head, ...rows] = rowsOf(sheet("要対応"))
+    const at = (name: string) => head!.map(text).indexOf(name)
+    const [code, requestId, transferId, detail] = [at("コード"), at("依頼ID"), at("振込ID"), at("内容")]
     const listed = rows.map((r) =>
-      `${text(r[14])} ${text(r[14]) === "PAY_ORPHAN_TRANSFER" ? text(r[4]) : `${text(r[3])} ${text(r[4])}`}`.trimEnd()
+      `${text(r[code])} ${text(r[code]) === "PAY_ORPHAN_TRANSFER" ? text(r[transferId]) : `${text(r[requestId])} ${text(r[transferId])}`}`.trimEnd()
     )
     const raised = await runFindings([
       "PAY_UNPAID_OVERDUE", "PAY_TRANSFER_FAILED", "PAY_AMOUNT_MISMATCH", "PAY_DUPLICATE", "PAY_ACCOUNT_MISMATCH",
@@ -224,9 +226,9 @@ describe("finance.xlsx", () => {
     const severities = rows.map((r) => text(r[0]))
     expect(severities).toEqual([...severities].sort((a, b) => (a === b ? 0 : a === "エラー" ? -1 : 1)))
     expect(rows.map((r) => text(r[1]))).not.toContain("")
-    const shortfall = rows.find((r) => text(r[14]) === "PAY_AMOUNT_MISMATCH" && text(r[3]) === "2308070002")!
+    const shortfall = rows.find((r) => text(r[code]) === "PAY_AMOUNT_MISMATCH" && text(r[requestId]) === "2308070002")!
     expect(text(shortfall[1])).toBe("不足分を追加振込")
-    expect(text(shortfall[15])).toContain("145円不足（振込手数料と同額：手数料を差し引いて振り込んだ可能性）")
+    expect(text(shortfall[detail])).toContain("145円不足（振込手数料と同額：手数料を差し引いて振り込んだ可能性）")
   })
 
   it("lists in 照合済, 未払い・保留 and 孤立振込 exactly the run's matched, pending and deferred, and orphan findings", async () => {

@@ -1,0 +1,40 @@
+// The logger: times in Japan time with their offset (2023-09-05T02:30:00.123+09:00),
+// as `status` shows them. Readable lines on a terminal, JSON lines otherwise (for the
+// nightly job's journal). Messages are Japanese; annotations carry ids, files, counts.
+import { Cause, HashMap, List, Logger } from "effect"
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0")
+
+/** An instant as Japan time with its offset. */
+export const japanTimestamp = (date: Date) => {
+  const t = new Date(date.getTime() + 9 * 3600_000)
+  return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}T${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}.${pad(t.getUTCMilliseconds(), 3)}+09:00`
+}
+
+const annotationsOf = (annotations: HashMap.HashMap<string, unknown>) => Object.fromEntries(HashMap.toEntries(annotations))
+
+const messageOf = (message: unknown) => {
+  const parts = Array.isArray(message) ? message : [message]
+  return parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" ")
+}
+
+const causeOf = (cause: Cause.Cause<unknown>) => (Cause.isEmpty(cause) ? undefined : Cause.pretty(cause, { renderErrorCause: false }).split("\n")[0])
+
+export const jsonLogger = Logger.make(({ annotations, cause, date, logLevel, message, spans }) => {
+  const line: Record<string, unknown> = {
+    timestamp: japanTimestamp(date),
+    level: logLevel.label,
+    message: messageOf(message),
+    ...annotationsOf(annotations)
+  }
+  const reason = causeOf(cause)
+  if (reason !== undefined) line.cause = reason
+  if (!List.isNil(spans)) line.span = List.unsafeHead(spans).label
+  process.stdout.write(JSON.stringify(line) + "\n")
+})
+
+export const lineLogger = Logger.make(({ annotations, cause, date, logLevel, message }) => {
+  const fields = Object.entries(annotationsOf(annotations)).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+  const reason = causeOf(cause)
+  process.stdout.write([japanTimestamp(date), logLevel.label, messageOf(message), ...fields, ...(reason === undefined ? [] : [reason])].join(" ") + "\n")
+})

@@ -1,0 +1,64 @@
+// The shared cell writer: formula-like text stays text even when a cell is edited, and no
+// cell exceeds Excel's 32,767 characters.
+import { Effect, Stream } from "effect"
+import ExcelJS from "exceljs"
+// exceljs's own zip reader, to see the quotePrefix attribute exceljs does not read back.
+import JSZip from "jszip"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { fitCellText, maxCellText, prepareWorkbook, type SheetSpec, writeSheet } from "../../src/Report/Sheet.ts"
+
+interface Row { readonly text: string }
+const spec: SheetSpec<Row> = { name: "Test", columns: [{ header: "内容", width: 40, kind: "text", wrap: true, value: (r) => r.text }] }
+
+const write = async (rows: ReadonlyArray<Row>) => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "keshikomi-cells-")), "t.xlsx")
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false })
+  prepareWorkbook(workbook)
+  await Effect.runPromise(writeSheet(workbook, spec, Stream.fromIterable(rows)))
+  await workbook.commit()
+  return file
+}
+
+describe("cells", () => {
+  const formulaLike = ["=HYPERLINK(\"http://x\",\"y\")", "+81-3-0000", "-1+2", "@SUM(A1)", "\tcmd", "\rcmd"]
+  const plain = ["注文 PS-00000001", "a=b", "1-2"]
+
+  it("gives formula-like text the quote prefix and keeps the text itself unchanged", async () => {
+    const file = await write([...formulaLike, ...plain].map((text) => ({ text })))
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.readFile(file)
+    const sheet = book.getWorksheet("Test")!
+    const values = [...formulaLike, ...plain].map((_, i) => sheet.getRow(i + 2).getCell(1))
+    values.forEach((cell, i) => {
+      expect(cell.type).toBe(ExcelJS.ValueType.String)
+      // XML readers normalise a bare CR to LF; the cell is still text.
+      expect(cell.value).toBe([...formulaLike, ...plain][i]!.replace(/\r/g, "\n"))
+    })
+    const zip = await JSZip.loadAsync(fs.readFileSync(file))
+    const styles = await zip.file("xl/styles.xml")!.async("string")
+    const xfs = [...styles.replace(/<cellStyleXfs.*?<\/cellStyleXfs>/s, "").matchAll(/<xf [^>]*>/g)].map((m) => m[0])
+    const sheetXml = await zip.file("xl/worksheets/sheet1.xml")!.async("string")
+    const styleOf = (row: number) => Number(new RegExp(`<c r="A${row}"[^>]* s="(\\d+)"`).exec(sheetXml)![1])
+    formulaLike.forEach((_, i) => expect(xfs[styleOf(i + 2)], formulaLike[i]).toContain('quotePrefix="1"'))
+    plain.forEach((_, i) => expect(xfs[styleOf(formulaLike.length + i + 2)], plain[i]).not.toContain("quotePrefix"))
+  })
+
+  it("cuts text over 32,767 characters with a visible marker, never inside a surrogate pair", async () => {
+    const long = "あ".repeat(40_000)
+    const cut = fitCellText(long)
+    expect(cut.length).toBeLessThanOrEqual(maxCellText)
+    expect(cut).toMatch(/…（以下 \d+ 文字省略）$/)
+    expect(fitCellText("a".repeat(maxCellText))).toBe("a".repeat(maxCellText))
+    const emoji = fitCellText("😀".repeat(20_000))
+    expect(emoji.replace(/…（以下 \d+ 文字省略）$/, "")).toMatch(/^(😀)+$/)
+    const file = await write([{ text: "x".repeat(3_500_000) }])
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.readFile(file)
+    const value = String(book.getWorksheet("Test")!.getRow(2).getCell(1).value)
+    expect(value.length).toBeLessThanOrEqual(maxCellText)
+    expect(value).toContain(`…（以下 ${3_500_000 - value.indexOf("…")} 文字省略）`)
+  })
+})
