@@ -20,7 +20,7 @@ export const takeSnapshot = (sql: SqlClient.SqlClient) =>
     yield* sql`
       CREATE TEMP TABLE payout_run_request ON COMMIT DROP AS
       SELECT r.request_id, r.amount, r.method, r.status, r.requested_at,
-             r.account_holder, r.holder_key, r.bank_code, r.branch_code, r.account_type, r.account_number,
+             r.account_holder, r.holder_key, r.holder_writable, r.bank_code, r.branch_code, r.account_type, r.account_number,
              m.channel AS method_channel,
              payout_destination(r.bank_code, r.branch_code, r.account_type, r.account_number, r.linepay_user_ref) AS destination,
              d.method IS NOT NULL AS deferred,

@@ -2,11 +2,13 @@ import _0001_records from "./0001_records.ts"
 import _0002_shipping from "./0002_shipping.ts"
 import _0003_payouts from "./0003_payouts.ts"
 import _0004_nightly from "./0004_nightly.ts"
+import _0008_zengin from "./0008_zengin.ts"
 
 // Keys are "<id>_<name>"; a new migration always takes a higher id than every applied one.
 export const migrations = {
   "0001_records": _0001_records,
   "0002_shipping": _0002_shipping,
   "0003_payouts": _0003_payouts,
-  "0004_nightly": _0004_nightly
+  "0004_nightly": _0004_nightly,
+  "0008_zengin": _0008_zengin
 }
