@@ -13,6 +13,8 @@ import { FindingsStoreLive } from "./Store/FindingsStore.ts"
 import { RecordsLive } from "./Store/Records.ts"
 import { DecisionsLive } from "./Store/Decisions.ts"
 import { RunLogLive } from "./Store/RunLog.ts"
+import { ZenginLive } from "./Run/Zengin.ts"
+import { ZenginStoreLive } from "./Store/ZenginStore.ts"
 
 /** The run and everything it needs, on the given (migrated) database. */
 export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) => {
@@ -30,3 +32,9 @@ export const AppLive: Layer.Layer<
 
 /** What `resolve` and `status` need: the database, the decisions and the run log. */
 export const DecisionsAppLive = Layer.mergeAll(DecisionsLive, RunLogLive).pipe(Layer.provide(DatabaseLive))
+
+/** What `zengin` needs: the transfer file service on the (migrated) database. */
+export const zenginLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) =>
+  ZenginLive.pipe(Layer.provide(Layer.mergeAll(ZenginStoreLive, RunLogLive)), Layer.provideMerge(database))
+
+export const ZenginAppLive = zenginLayer(DatabaseLive)

@@ -1,11 +1,12 @@
 // The command line (reports.md). Exit status: 0 done and every input read; 2 done but
 // some input rejected; 1 failed, nothing changed; 3 another run holds the database.
 import { Command, Options, Args } from "@effect/cli"
-import { Clock, Cron, Duration, Effect, Either, Exit, Option } from "effect"
+import { Clock, Cron, Data, Duration, Effect, Either, Exit, Option } from "effect"
 import { isPlainDate, todayInJapan } from "./Domain/BusinessDay.ts"
-import { AppLive, DecisionsAppLive } from "./App.ts"
+import { AppLive, DecisionsAppLive, ZenginAppLive } from "./App.ts"
 import { Run } from "./Run/Run.ts"
 import { applyWorkbookDecisions } from "./Run/WorkbookDecisions.ts"
+import { Zengin } from "./Run/Zengin.ts"
 import { Decisions } from "./Store/Decisions.ts"
 import { RunLog } from "./Store/RunLog.ts"
 
@@ -154,9 +155,83 @@ const resolveCommand = Command.make("resolve", {
     else yield* refuse(outcome.reason)
   }).pipe(Effect.provide(DecisionsAppLive))).pipe(Command.withDescription("mark findings handled (対応済), by command or from a workbook"))
 
+const dateOption = (name: string, description: string) =>
+  Options.text(name).pipe(
+    Options.withDescription(description),
+    Options.filterMap((text) => (isPlainDate(text) ? Option.some(text) : Option.none()), `--${name} must be a date YYYY-MM-DD`),
+    Options.optional
+  )
+
+class ZenginUsage extends Data.TaggedError("ZenginUsage")<{ readonly reason: string }> {}
+
+const refuseLine = (reason: string) =>
+  Effect.sync(() => {
+    process.stderr.write(`keshikomi: refused: ${reason}\n`)
+    processState.exitCode = exitCodes.failed
+  })
+
+const zenginCommand = Command.make("zengin", {
+  transferDate: dateOption("transfer-date", "振込指定日, a bank business day (YYYY-MM-DD)"),
+  dueBy: dateOption("due-by", "pay the requests due on or before this date; default the transfer date"),
+  asOf,
+  outDir: Options.text("out").pipe(
+    Options.withDescription("where the file goes: OUT/<as_of>/zengin_<YYYYMMDD>.txt and .xlsx"),
+    Options.withDefault("reports")
+  ),
+  requester: Options.file("requester").pipe(
+    Options.withDescription("the requester file (JSON: 依頼人コード, 依頼人名, paying account)"),
+    Options.withDefault("zengin-requester.json")
+  ),
+  dryRun: Options.boolean("dry-run").pipe(
+    Options.withDescription("write only the approver workbook (…_dry-run.xlsx); no transfer file, nothing remembered")
+  ),
+  voidFile: Options.file("void").pipe(
+    Options.optional,
+    Options.withDescription("release a transfer file that was never uploaded (its requests may go into a new file)")
+  ),
+  note: Options.text("note").pipe(Options.optional, Options.withDescription("why the file is voided (kept in the audit trail)")),
+  by: Options.text("by").pipe(Options.withDefault(process.env.USER ?? "staff"), Options.withDescription("who writes or voids"))
+}, (options) =>
+  Effect.gen(function*() {
+    const zengin = yield* Zengin
+    const say = (text: string) => Effect.sync(() => process.stdout.write(`${text}\n`))
+    if (Option.isSome(options.voidFile)) {
+      if (Option.isNone(options.note)) return yield* Effect.fail(new ZenginUsage({ reason: "usage: keshikomi zengin --void FILE --note TEXT [--by NAME]" }))
+      const voided = yield* zengin.voidFile({ file: options.voidFile.value, by: options.by, note: options.note.value })
+      return yield* say(`voided ${voided.fileName}: its ${voided.requests} request(s) may go into a new file`)
+    }
+    if (Option.isNone(options.transferDate)) {
+      return yield* Effect.fail(new ZenginUsage({ reason: "usage: keshikomi zengin --transfer-date YYYY-MM-DD [--due-by YYYY-MM-DD] [--as-of …] [--out DIR] [--requester FILE] [--dry-run]  |  keshikomi zengin --void FILE --note TEXT" }))
+    }
+    const transferDate = options.transferDate.value
+    const result = yield* zengin.write({
+      transferDate,
+      dueBy: Option.getOrElse(options.dueBy, () => transferDate),
+      asOf: Option.getOrElse(options.asOf, () => todayInJapan(new Date())),
+      outDir: options.outDir,
+      requesterFile: options.requester,
+      dryRun: options.dryRun,
+      by: options.by
+    })
+    if (result.written.length === 0) return yield* say("no bank request is due and payable: no file written")
+    for (const file of result.written) yield* say(`written: ${file}`)
+    yield* say(`${result.trailer.count} transfer(s), total ${result.trailer.total.toLocaleString("en-US")} yen${options.dryRun ? " (dry run: nothing remembered)" : ""}`)
+  }).pipe(
+    Effect.catchTags({
+      ZenginRefused: (error) => refuseLine(error.reason),
+      ZenginUsage: (error) => refuseLine(error.reason),
+      RunInProgress: (error) =>
+        Effect.sync(() => {
+          process.stderr.write(`keshikomi: ${error.message}\n`)
+          processState.exitCode = exitCodes.runInProgress
+        })
+    }),
+    Effect.provide(ZenginAppLive)
+  )).pipe(Command.withDescription("write the 全銀 総合振込 file of the bank payouts due, or void one never uploaded"))
+
 export const command = Command.make("keshikomi").pipe(
   Command.withDescription("消込: match parcels to orders and payouts to transfers"),
-  Command.withSubcommands([runCommand, scheduleCommand, statusCommand, resolveCommand])
+  Command.withSubcommands([runCommand, scheduleCommand, statusCommand, resolveCommand, zenginCommand])
 )
 
 export const cli = Command.run(command, { name: "keshikomi", version: "0.1.0" })
