@@ -84,7 +84,7 @@ const readRequester = (file: string) =>
       try: () => JSON.parse(text) as unknown,
       catch: (e) => new ZenginRefused({ reason: `依頼人ファイル ${file} は JSON ではありません: ${(e as Error).message}` })
     })
-    const decoded = Schema.decodeUnknownEither(Requester, { onExcessProperty: "error" })(json)
+    const decoded = Schema.decodeUnknownEither(Requester, { errors: "all", onExcessProperty: "error" })(json)
     if (Either.isLeft(decoded)) {
       const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
       return yield* refuse(`依頼人ファイル ${file}: ${issues.map((i) => `${i.path.join(".") || "(全体)"}: ${i.message}`).join("; ")}`)
@@ -217,9 +217,12 @@ export const ZenginLive = Layer.effect(Zengin, Effect.gen(function*() {
         return yield* store.findFile({ sha256: createHash("sha256").update(bytes).digest("hex") })
       })
       : store.findFile({ fileName }))
-    const live = found.filter((f) => !f.voided)
+    // A file written again after a void has the same bytes: its name tells them apart.
+    const named = found.filter((f) => f.file_name === fileName)
+    const candidates = named.length > 0 ? named : found
+    const live = candidates.filter((f) => !f.voided)
     if (found.length === 0) return yield* refuseAudited(null, `${fileName} は keshikomi zengin が書いたファイルとして記録されていません。`)
-    if (live.length === 0) return yield* refuseAudited(found[0]!.file_id, `${fileName} はすでに取り消されています。`)
+    if (live.length === 0) return yield* refuseAudited(candidates[0]!.file_id, `${fileName} はすでに取り消されています。`)
     if (live.length > 1) return yield* refuseAudited(null, `${fileName} という名前のファイルが複数あります。ファイルそのものを指定してください。`)
     const file = live[0]!
     if (file.with_result > 0) {

@@ -34,11 +34,13 @@ export default Effect.gen(function*() {
       written_by    text NOT NULL,
       record_count  integer NOT NULL,
       total_amount  bigint NOT NULL,
-      sha256        text NOT NULL UNIQUE,
+      sha256        text NOT NULL,
       voided_at     timestamptz,
       voided_by     text,
       void_note     text
     )`
+  // A voided file written again for the same requests has the same content.
+  yield* sql`CREATE INDEX zengin_files_sha256_idx ON zengin_files (sha256)`
   yield* sql`
     CREATE TABLE zengin_file_requests (
       file_id    bigint NOT NULL REFERENCES zengin_files (file_id),
