@@ -145,37 +145,28 @@ const isPlaceholder = (char: string) => {
 }
 const kindOf = (placeholder: string) => COMPANY_KINDS[placeholder.charCodeAt(0) - PLACEHOLDER_BASE]!
 
-interface Pattern {
-  readonly pattern: RegExp
-  readonly placeholder: string
-  readonly length: number
-}
+// Every spelled-out or kanji-abbreviated form, longest first (一般社団法人 before 社団法人,
+// 社会医療法人 before 医療法人), in one alternation; spaces are allowed inside a spelled
+// word (カブシキ ガイシヤ). A match is looked up without its spaces.
+const spelledForms = COMPANY_KINDS.flatMap((kind, index) =>
+  [...kind.words, ...(kind.bracketed ?? [])].map((form) => ({ form, placeholder: placeholderOf(index) }))
+).sort((x, y) => y.form.length - x.form.length)
+const SPELLED = new RegExp(spelledForms.map(({ form }) => [...form].map(escapeRegExp).join(" ?")).join("|"), "gu")
+const placeholderOfForm = new Map(spelledForms.map(({ form, placeholder }) => [form, placeholder]))
 
-// Every way a kind is written, longest first across all kinds, so that 一般社団法人 is
-// found before 社団法人, 社会医療法人 before 医療法人, (シヤ before (シ. The spelled-out
-// words may be split by spaces (カブシキ ガイシヤ).
-const PATTERNS: ReadonlyArray<Pattern> = COMPANY_KINDS.flatMap((kind, index): ReadonlyArray<Pattern> => {
-  const placeholder = placeholderOf(index)
-  const spelled = kind.words.map((word) => ({
-    pattern: new RegExp([...word].map(escapeRegExp).join(" ?"), "gu"),
-    placeholder,
-    length: word.length
-  }))
-  const bracketed = (kind.bracketed ?? []).map((text) => ({
-    pattern: new RegExp(escapeRegExp(text), "gu"),
-    placeholder,
-    length: text.length
-  }))
-  const a = escapeRegExp(kind.abbreviation)
-  const abbreviated = [
-    // (カ) anywhere; カ) at the start or after a non-word character; (カ at the end or
-    // before one. Spaces inside the brackets are tolerated: ( ｶ ).
-    { pattern: new RegExp(`\\( ?${a} ?\\)`, "gu"), placeholder, length: kind.abbreviation.length + 2 },
-    { pattern: new RegExp(`(?<!${WORD_CHAR})${a} ?\\)`, "gu"), placeholder, length: kind.abbreviation.length + 1 },
-    { pattern: new RegExp(`\\( ?${a}(?!${WORD_CHAR})`, "gu"), placeholder, length: kind.abbreviation.length + 1 }
-  ]
-  return [...spelled, ...bracketed, ...abbreviated]
-}).sort((x, y) => y.length - x.length)
+// The bank abbreviations already written, longest first ((シヤ before (シ): (カ) anywhere;
+// カ) at the start or after a non-word character; (カ at the end or before one. Spaces
+// inside the brackets are tolerated: ( ｶ ).
+const abbreviations = [...new Set(COMPANY_KINDS.map((kind) => kind.abbreviation))].sort((x, y) => y.length - x.length)
+const placeholderOfAbbreviation = new Map(
+  abbreviations.map((a) => [a, placeholderOf(COMPANY_KINDS.findIndex((kind) => kind.abbreviation === a))])
+)
+const ABBREVIATION = abbreviations.map(escapeRegExp).join("|")
+const ABBREVIATED: ReadonlyArray<RegExp> = [
+  new RegExp(`\\( ?(${ABBREVIATION}) ?\\)`, "gu"),
+  new RegExp(`(?<!${WORD_CHAR})(${ABBREVIATION}) ?\\)`, "gu"),
+  new RegExp(`\\( ?(${ABBREVIATION})(?!${WORD_CHAR})`, "gu")
+]
 
 /**
  * A name in the one full-width form both uses read: NFKC (width, ㈱ → (株)), hiragana
@@ -183,7 +174,7 @@ const PATTERNS: ReadonlyArray<Pattern> = COMPANY_KINDS.flatMap((kind, index): Re
  * substitutions, one space between words, and each company word or abbreviation as its
  * kind's placeholder.
  */
-const canonical = (name: string): string => {
+const canonical = (name: string, companies = true): string => {
   let text = name
     .normalize("NFKC")
     .replace(SPACE_BEFORE_VOICED_MARK, "")
@@ -197,7 +188,9 @@ const canonical = (name: string): string => {
     .replace(SUBSTITUTED, (char) => SUBSTITUTIONS[char]!)
     .replace(WHITESPACE, " ")
     .trim()
-  for (const { pattern, placeholder } of PATTERNS) text = text.replace(pattern, placeholder)
+  if (!companies) return text
+  text = text.replace(SPELLED, (match) => placeholderOfForm.get(match.replace(/ /g, ""))!)
+  for (const pattern of ABBREVIATED) text = text.replace(pattern, (_, abbreviation: string) => placeholderOfAbbreviation.get(abbreviation)!)
   return text
 }
 
@@ -256,6 +249,12 @@ export const toBankText = (name: string): string => {
   }
   return toHalfWidth(out)
 }
+
+/**
+ * Kana text (bank and branch names of the master) in the bank character set, without
+ * looking for company types: cheap enough for the master's 30,000 names.
+ */
+export const toBankCharacters = (text: string): string => toHalfWidth(canonical(text, false))
 
 /** The 受取人名 to write, or undefined when the name cannot be written in the bank set. */
 export const bankHolderName = (name: string): string | undefined => {

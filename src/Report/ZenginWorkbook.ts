@@ -45,16 +45,16 @@ export const maskAccount = (accountNumber: string) => `****${accountNumber.slice
 const linesSheet: SheetSpec<ApprovalLine> = {
   name: "明細",
   columns: [
-    { header: "顧客コード（依頼ID）", width: 14, kind: "text", value: (l) => l.request_id },
+    { header: "顧客コード（依頼ID）", width: 20, kind: "text", value: (l) => l.request_id },
     { header: "期", width: 8, kind: "text", value: (l) => windowLabel(l.window_no) },
     { header: "支払期日", width: 11, kind: "date", value: (l) => l.due_date },
     { header: "サービス", width: 11, kind: "text", value: (l) => l.service },
     { header: "種別", width: 11, kind: "text", value: (l) => kindLabels[l.kind] ?? l.kind },
-    { header: "金融機関コード", width: 9, kind: "text", value: (l) => l.bank_code },
+    { header: "金融機関コード", width: 14, kind: "text", value: (l) => l.bank_code },
     { header: "金融機関名", width: 16, kind: "text", value: (l) => l.bank_kana },
-    { header: "支店コード", width: 7, kind: "text", value: (l) => l.branch_code },
+    { header: "支店コード", width: 10, kind: "text", value: (l) => l.branch_code },
     { header: "支店名", width: 16, kind: "text", value: (l) => l.branch_kana },
-    { header: "預金種目", width: 7, kind: "text", value: (l) => accountTypeLabels[l.account_type] ?? l.account_type },
+    { header: "預金種目", width: 9, kind: "text", value: (l) => accountTypeLabels[l.account_type] ?? l.account_type },
     { header: "口座番号", width: 10, kind: "text", value: (l) => l.account_masked },
     { header: "受取人名（振込ファイル）", width: 30, kind: "text", value: (l) => l.holder_name },
     { header: "振込金額", width: 12, kind: "yen", value: (l) => l.amount }

@@ -6,7 +6,7 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { createRequire } from "node:module"
-import { toBankText } from "../Domain/BankName.ts"
+import { toBankCharacters } from "../Domain/BankName.ts"
 
 const require = createRequire(import.meta.url)
 
@@ -24,9 +24,9 @@ export const refreshBankMaster = (sql: SqlClient.SqlClient) =>
     const stored = yield* sql<{ version: string }>`SELECT version FROM bank_master_version`
     if (stored.length === 1 && stored[0]!.version === bankMasterVersion) return
     const { default: master } = yield* Effect.promise(() => import("zengin-code"))
-    const banks = Object.values(master).map((b) => ({ bank_code: b.code, bank_kana: toBankText(b.kana) }))
+    const banks = Object.values(master).map((b) => ({ bank_code: b.code, bank_kana: toBankCharacters(b.kana) }))
     const branches = Object.values(master).flatMap((b) =>
-      Object.values(b.branches).map((br) => ({ bank_code: b.code, branch_code: br.code, branch_kana: toBankText(br.kana) }))
+      Object.values(b.branches).map((br) => ({ bank_code: b.code, branch_code: br.code, branch_kana: toBankCharacters(br.kana) }))
     )
     yield* sql`DELETE FROM bank_branches`
     yield* sql`DELETE FROM bank_banks`
