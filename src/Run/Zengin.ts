@@ -4,7 +4,7 @@
 // approver workbook are staged owner-only and moved into place only once that
 // transaction has committed (docs/zengin.md).
 import { SqlClient } from "@effect/sql"
-import { Context, Data, Effect, Either, Layer, ParseResult, Schema } from "effect"
+import { Context, Data, Duration, Effect, Either, Layer, ParseResult, Schema } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -72,6 +72,13 @@ export interface VoidOptions {
   readonly note: string
 }
 
+/** Runs one step and logs how long it took (as the run does). */
+const step = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>) =>
+  Effect.timed(effect).pipe(
+    Effect.tap(([elapsed]) => Effect.logInfo("step finished").pipe(Effect.annotateLogs({ step: name, seconds: Duration.toSeconds(elapsed) }))),
+    Effect.map(([, value]) => value)
+  )
+
 const refuse = (reason: string) => Effect.fail(new ZenginRefused({ reason }))
 
 const readRequester = (file: string) =>
@@ -132,14 +139,14 @@ export const ZenginLive = Layer.effect(Zengin, Effect.gen(function*() {
 
     const transaction = Effect.gen(function*() {
       yield* runLog.lock
-      yield* refreshBankMaster(sql)
+      yield* step("bank master", refreshBankMaster(sql))
       const paying = yield* store.bankNames(requester.bank_code, requester.branch_code)
       if (paying.bank_kana === null || paying.branch_kana === null) {
         return yield* refuse(`依頼人ファイルの仕向口座 ${requester.bank_code}-${requester.branch_code} は金融機関マスタにありません。`)
       }
-      const requests = yield* store.payable(dueBy)
+      const requests = yield* step("select", store.payable(dueBy))
       if (requests.length > 999_999) return yield* refuse(`${requests.length} 件は1ファイルの上限（999,999件）を超えます。--due-by を早めてください。`)
-      const accounts = yield* store.payableAccounts(requests.map((r) => r.request_id))
+      const accounts = yield* step("accounts", store.payableAccounts(requests.map((r) => r.request_id)))
       const records: Array<ZenginRecord> = []
       const lines: Array<ApprovalLine> = []
       for (const r of requests) {
@@ -171,17 +178,17 @@ export const ZenginLive = Layer.effect(Zengin, Effect.gen(function*() {
       const workbookTarget = path.join(directory, options.dryRun ? `${base}_dry-run.xlsx` : `${base}.xlsx`)
       const workbookPartial = yield* Effect.try({ try: () => ownerOnlyPartial(workbookTarget), catch: (e) => new ZenginRefused({ reason: `${workbookTarget} を書けません: ${(e as Error).message}` }) })
       staged.push({ partial: workbookPartial, target: workbookTarget })
-      yield* writeApprovalWorkbook(workbookPartial, {
+      yield* step("approver workbook", writeApprovalWorkbook(workbookPartial, {
         fileName, asOf, transferDate, dueBy, requesterName: requester.requester_name,
         requesterAccount: `${requester.bank_code}-${requester.branch_code} ${maskAccount(requester.account_number)}`,
         trailer, dryRun: options.dryRun
-      }, lines)
+      }, lines))
       if (options.dryRun) return { written: [workbookTarget], trailer }
       const target = path.join(directory, fileName)
       const partial = yield* Effect.try({ try: () => stageOwnerOnly(target, bytes), catch: (e) => new ZenginRefused({ reason: `${target} を書けません: ${(e as Error).message}` }) })
       staged.unshift({ partial, target })
       const sha256 = createHash("sha256").update(bytes).digest("hex")
-      const fileId = yield* store.record({ fileName, asOf, transferDate, by: options.by, sha256, requests })
+      const fileId = yield* step("record", store.record({ fileName, asOf, transferDate, by: options.by, sha256, requests }))
       yield* store.audit({
         fileId, fileName, action: "write", by: options.by, note: `${trailer.count}件 ${trailer.total}円 振込指定日 ${transferDate}`,
         outcome: "written"

@@ -75,20 +75,29 @@ export const ZenginStoreLive = Layer.effect(ZenginStore, Effect.gen(function*() 
 
   // A request is in a file "with no result yet" while no transfer dated on or after the
   // file's 振込指定日 belongs to it (the same test as PAY_SCHEDULED in the payout rules).
-  const scheduled = sql`
-    EXISTS (
-      SELECT 1 FROM zengin_file_requests fr
-      JOIN zengin_files f ON f.file_id = fr.file_id
-      WHERE fr.request_id = r.request_id AND f.voided_at IS NULL
-        AND NOT EXISTS (
-          SELECT 1 FROM payout_assignments a
-          JOIN transfers t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
-          WHERE a.request_id = r.request_id AND t.transfer_date >= f.transfer_date
-        )
-    )`
-
+  // Both sets are computed once for the query, not per request.
   const payable = (dueBy: string) =>
     sql<PayableRequest>`
+      WITH scheduled AS (
+        SELECT DISTINCT fr.request_id
+        FROM zengin_file_requests fr
+        JOIN zengin_files f ON f.file_id = fr.file_id
+        WHERE f.voided_at IS NULL
+          AND NOT EXISTS (
+            SELECT 1 FROM payout_assignments a
+            JOIN transfers t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
+            WHERE a.request_id = fr.request_id AND t.transfer_date >= f.transfer_date
+          )
+      ),
+      last_failed AS (
+        SELECT DISTINCT ON (a.request_id) a.request_id,
+               payout_destination(t.bank_code, t.branch_code, t.account_type, t.account_number, NULL) AS destination,
+               t.holder_key
+        FROM payout_assignments a
+        JOIN transfers t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
+        WHERE t.outcome = 'failed'
+        ORDER BY a.request_id, t.transfer_date DESC, t.transfer_id DESC
+      )
       SELECT r.request_id, r.service, r.kind, r.amount::float8 AS amount, s.window_no,
              to_char(s.due_date, 'YYYY-MM-DD') AS due_date,
              r.bank_code, b.bank_kana, r.branch_code, br.branch_kana, r.account_type
@@ -96,24 +105,16 @@ export const ZenginStoreLive = Layer.effect(ZenginStore, Effect.gen(function*() 
       JOIN payout_request_state s ON s.request_id = r.request_id
       JOIN bank_banks b ON b.bank_code = r.bank_code
       JOIN bank_branches br ON br.bank_code = r.bank_code AND br.branch_code = r.branch_code
-      LEFT JOIN LATERAL (
-        -- the request's last failed transfer, if its last attempt failed
-        SELECT t.outcome, payout_destination(t.bank_code, t.branch_code, t.account_type, t.account_number, NULL) AS destination,
-               t.holder_key
-        FROM payout_assignments a
-        JOIN transfers t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
-        WHERE a.request_id = r.request_id AND t.outcome = 'failed'
-        ORDER BY t.transfer_date DESC, t.transfer_id DESC
-        LIMIT 1
-      ) failed ON true
+      LEFT JOIN last_failed failed ON failed.request_id = r.request_id
+      LEFT JOIN scheduled x ON x.request_id = r.request_id
       WHERE r.method = 'bank' AND r.status = 'requested'
         AND NOT EXISTS (SELECT 1 FROM payout_deferred_methods d WHERE d.method = r.method)
         AND s.completed_count = 0
         AND s.due_date <= ${dueBy}::date
         AND r.holder_writable
-        AND NOT ${scheduled}
+        AND x.request_id IS NULL
         -- after a failure, only once the account details changed in a later export
-        AND (failed.outcome IS NULL
+        AND (failed.request_id IS NULL
              OR failed.destination IS DISTINCT FROM payout_destination(r.bank_code, r.branch_code, r.account_type, r.account_number, NULL)
              OR failed.holder_key IS DISTINCT FROM r.holder_key)
       ORDER BY s.window_no NULLS LAST, r.kind, r.request_id`.pipe(Effect.orDie)
@@ -148,10 +149,11 @@ export const ZenginStoreLive = Layer.effect(ZenginStore, Effect.gen(function*() 
                 ${total}, ${file.sha256})
         RETURNING file_id`
       const fileId = Number(row!.file_id)
-      for (let start = 0; start < file.requests.length; start += 10_000) {
-        const rows = file.requests.slice(start, start + 10_000).map((r) => ({ file_id: fileId, request_id: r.request_id, amount: r.amount }))
-        yield* sql`INSERT INTO zengin_file_requests ${sql.insert(rows)}`
-      }
+      // One statement: the requests as one JSON parameter.
+      const rows = JSON.stringify(file.requests.map((r) => ({ request_id: r.request_id, amount: r.amount })))
+      yield* sql`
+        INSERT INTO zengin_file_requests (file_id, request_id, amount)
+        SELECT ${fileId}, request_id, amount FROM jsonb_to_recordset(${rows}::jsonb) AS x(request_id text, amount bigint)`
       return fileId
     }).pipe(Effect.orDie)
 
