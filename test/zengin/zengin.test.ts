@@ -98,7 +98,7 @@ describe("keshikomi zengin", () => {
     expect(first.trailer.count).toBe(1)
     const second = await writeFile(url, { outDir: tempDir(), transferDate: "2023-08-31", dueBy: "2023-09-01", asOf: "2023-08-25" })
     expect(second).toEqual({ written: [], trailer: { count: 0, total: 0 } })
-    expect(await run(url, inbox, "2023-08-26")).toEqual(["PAY_SCHEDULED 2308140001"])
+    expect(await run(url, inbox, "2023-08-26")).toEqual(["PAY_SCHEDULED 2308140001 zengin_20230831.txt"])
     // past its due date with no result: overdue, as before
     expect(await run(url, inbox, "2023-09-02")).toEqual(["PAY_UNPAID_OVERDUE 2308140001"])
     // the bank's result export carries 顧客コード = request_id

@@ -118,7 +118,7 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
     // In a transfer file and not yet due: PAY_SCHEDULED stands in for PAY_PENDING (and
     // for PAY_TRANSFER_FAILED when the file pays a failed request again).
     yield* insert(sql`
-      SELECT 'PAY_SCHEDULED', r.request_id, '',
+      SELECT 'PAY_SCHEDULED', r.request_id, x.file_name,
              format('総合振込ファイル %s（振込指定日 %s）に入っています。振込結果の取込待ちです（%s%s、%s）。',
                     x.file_name, ${day(sql, "x.transfer_date")},
                     coalesce('支払期日 ' || ${dueText} || '、', ''), coalesce(m.label, r.method), payout_yen(r.amount))
