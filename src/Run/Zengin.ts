@@ -104,7 +104,7 @@ const freeName = (directory: string, transferDate: string) => {
   const stem = `zengin_${transferDate.replaceAll("-", "")}`
   for (let n = 1; ; n++) {
     const base = n === 1 ? stem : `${stem}_${n}`
-    if (!fs.existsSync(path.join(directory, `${base}.txt`)) && !fs.existsSync(path.join(directory, `${base}.xlsx`))) return base
+    if ([".txt", ".xlsx", "_dry-run.xlsx"].every((suffix) => !fs.existsSync(path.join(directory, `${base}${suffix}`)))) return base
   }
 }
 
@@ -204,7 +204,12 @@ export const ZenginLive = Layer.effect(Zengin, Effect.gen(function*() {
     // Committed: only now do the files take their names (a name taken meanwhile is refused, never replaced).
     yield* Effect.try({
       try: () => staged.forEach(({ partial, target }) => publishOwnerOnly(partial, target)),
-      catch: (e) => new ZenginRefused({ reason: `ファイルを置けません（記録は済み。keshikomi zengin --void で取り消せます）: ${(e as Error).message}` })
+      catch: (e) =>
+        new ZenginRefused({
+          reason: options.dryRun
+            ? `ファイルを置けません: ${(e as Error).message}`
+            : `ファイルを置けません（記録は済み。keshikomi zengin --void で取り消せます）: ${(e as Error).message}`
+        })
     }).pipe(Effect.onError(() => discard))
     return result
   })
