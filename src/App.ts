@@ -16,6 +16,8 @@ import { RecordsLive } from "./Store/Records.ts"
 import { RetentionLive } from "./Store/Retention.ts"
 import { DecisionsLive } from "./Store/Decisions.ts"
 import { RunLogLive } from "./Store/RunLog.ts"
+import { ZenginLive } from "./Run/Zengin.ts"
+import { ZenginStoreLive } from "./Store/ZenginStore.ts"
 
 /** The run and everything it needs, on the given (migrated) database. */
 export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient | Sealer, E, R>) => {
@@ -38,3 +40,12 @@ export const DecisionsAppLive = Layer.mergeAll(DecisionsLive, RunLogLive).pipe(L
 
 /** What `rekey` needs: the database with its current key, and the run lock. */
 export const RekeyAppLive = RunLogLive.pipe(Layer.provideMerge(DatabaseLive))
+
+/** What `zengin` needs: the transfer file service on the (migrated) database. */
+export const zenginLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient | Sealer, E, R>) =>
+  ZenginLive.pipe(
+    Layer.provide(Layer.mergeAll(ZenginStoreLive.pipe(Layer.provide(PersonalDataLive)), RunLogLive)),
+    Layer.provideMerge(database)
+  )
+
+export const ZenginAppLive = zenginLayer(DatabaseLive)

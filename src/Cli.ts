@@ -3,16 +3,17 @@
 // run holds the database. Each command is one `Command.make` in `commands` below, with
 // its help text in CliHelp.ts; staff-facing text is Japanese.
 import { Command, Options, Args } from "@effect/cli"
-import { Clock, Cron, Duration, Effect, Either, Exit, Option } from "effect"
+import { Clock, Cron, Data, Duration, Effect, Either, Exit, Option } from "effect"
 import { isPlainDate, todayInJapan } from "./Domain/BusinessDay.ts"
 import { japanTimestamp } from "./Log.ts"
-import { AppLive, DecisionsAppLive, RekeyAppLive } from "./App.ts"
+import { AppLive, DecisionsAppLive, RekeyAppLive, ZenginAppLive } from "./App.ts"
 import { rekey } from "./Seal/Rekey.ts"
 import { Run } from "./Run/Run.ts"
 import { applyWorkbookDecisions } from "./Run/WorkbookDecisions.ts"
 import { actionPriority } from "./Report/FinanceSheets.ts"
 import { shippingActions } from "./Report/ShippingActions.ts"
 import type { RunResult } from "./Run/Run.ts"
+import { Zengin } from "./Run/Zengin.ts"
 import { Decisions } from "./Store/Decisions.ts"
 import { RunLog } from "./Store/RunLog.ts"
 
@@ -205,8 +206,83 @@ const rekeyCommand = Command.make("rekey", {
     )
   }).pipe(Effect.provide(RekeyAppLive))).pipe(Command.withDescription("個人情報をすべて新しい鍵で暗号化し直す（1 トランザクション）"))
 
+
+const dateOption = (name: string, description: string) =>
+  Options.text(name).pipe(
+    Options.withDescription(description),
+    Options.filterMap((text) => (isPlainDate(text) ? Option.some(text) : Option.none()), `--${name} は日付 YYYY-MM-DD で指定してください`),
+    Options.optional
+  )
+
+class ZenginUsage extends Data.TaggedError("ZenginUsage")<{ readonly reason: string }> {}
+
+const refuseLine = (reason: string) =>
+  Effect.sync(() => {
+    process.stderr.write(`keshikomi: 拒否: ${reason}\n`)
+    processState.exitCode = exitCodes.failed
+  })
+
+const zenginCommand = Command.make("zengin", {
+  transferDate: dateOption("transfer-date", "振込指定日（銀行営業日、YYYY-MM-DD）"),
+  dueBy: dateOption("due-by", "この日までに支払期日が来る依頼を入れる（既定: 振込指定日）"),
+  asOf,
+  outDir: Options.text("out").pipe(
+    Options.withDescription("出力先: OUT/<基準日>/zengin_<YYYYMMDD>.txt と .xlsx"),
+    Options.withDefault("reports")
+  ),
+  requester: Options.file("requester").pipe(
+    Options.withDescription("依頼人ファイル（JSON: 依頼人コード・依頼人名・支払口座）"),
+    Options.withDefault("zengin-requester.json")
+  ),
+  dryRun: Options.boolean("dry-run").pipe(
+    Options.withDescription("試行: 承認用ブック（…_dry-run.xlsx）だけを書き、振込ファイルは書かず何も記録しない")
+  ),
+  voidFile: Options.file("void").pipe(
+    Options.optional,
+    Options.withDescription("アップロードしなかった振込ファイルを取り消す（その依頼は新しいファイルに入れられる）")
+  ),
+  note: Options.text("note").pipe(Options.optional, Options.withDescription("取り消す理由（監査記録に残る）")),
+  by: Options.text("by").pipe(Options.withDefault(process.env.USER ?? "staff"), Options.withDescription("作成・取消をした人"))
+}, (options) =>
+  Effect.gen(function*() {
+    const zengin = yield* Zengin
+    const say = (text: string) => Effect.sync(() => process.stdout.write(`${text}\n`))
+    if (Option.isSome(options.voidFile)) {
+      if (Option.isNone(options.note)) return yield* Effect.fail(new ZenginUsage({ reason: "使い方: keshikomi zengin --void ファイル --note メモ [--by 名前]" }))
+      const voided = yield* zengin.voidFile({ file: options.voidFile.value, by: options.by, note: options.note.value })
+      return yield* say(`${voided.fileName} を取り消しました: その ${voided.requests} 件の依頼は新しいファイルに入れられます`)
+    }
+    if (Option.isNone(options.transferDate)) {
+      return yield* Effect.fail(new ZenginUsage({ reason: "使い方: keshikomi zengin --transfer-date YYYY-MM-DD [--due-by YYYY-MM-DD] [--as-of …] [--out DIR] [--requester ファイル] [--dry-run]  |  keshikomi zengin --void ファイル --note メモ" }))
+    }
+    const transferDate = options.transferDate.value
+    const result = yield* zengin.write({
+      transferDate,
+      dueBy: Option.getOrElse(options.dueBy, () => transferDate),
+      asOf: Option.getOrElse(options.asOf, () => todayInJapan(new Date())),
+      outDir: options.outDir,
+      requesterFile: options.requester,
+      dryRun: options.dryRun,
+      by: options.by
+    })
+    if (result.written.length === 0) return yield* say("支払期日が来て振り込める銀行の依頼はありません: ファイルは書いていません")
+    for (const file of result.written) yield* say(`書きました: ${file}`)
+    yield* say(`${result.trailer.count} 件、合計 ${result.trailer.total.toLocaleString("ja-JP")} 円${options.dryRun ? "（試行: 何も記録していません）" : ""}`)
+  }).pipe(
+    Effect.catchTags({
+      ZenginRefused: (error) => refuseLine(error.reason),
+      ZenginUsage: (error) => refuseLine(error.reason),
+      RunInProgress: (error) =>
+        Effect.sync(() => {
+          process.stderr.write(`keshikomi: ${error.message}\n`)
+          processState.exitCode = exitCodes.runInProgress
+        })
+    }),
+    Effect.provide(ZenginAppLive)
+  )).pipe(Command.withDescription("支払期日の来た銀行振込の全銀 総合振込ファイルを書く（またはアップロードしなかったファイルを取り消す）"))
+
 /** Every command; a new one is one more entry here and one in CliHelp.ts. */
-const commands = [runCommand, scheduleCommand, statusCommand, resolveCommand, rekeyCommand] as const
+const commands = [runCommand, scheduleCommand, statusCommand, resolveCommand, rekeyCommand, zenginCommand] as const
 
 export const command = Command.make("keshikomi").pipe(
   Command.withDescription("消込: 荷物を注文と、支払を振込と照合する"),

@@ -114,6 +114,23 @@ export const commandHelp: Record<string, CommandHelp> = {
       }
     ]
   },
+  zengin: {
+    usage: [
+      "keshikomi zengin --transfer-date YYYY-MM-DD [--due-by YYYY-MM-DD] [--as-of YYYY-MM-DD] [--out DIR] [--requester ファイル] [--dry-run]",
+      "keshikomi zengin --void ファイル --note メモ [--by 名前]"
+    ],
+    description: "支払期日の来た銀行振込の依頼を全銀協 総合振込ファイル（Shift_JIS、120 バイト固定長）と承認用ブックに書きます。書いた依頼は記録され、二度と別のファイルに入りません（docs/zengin.md）。",
+    options: [
+      { flag: "--transfer-date YYYY-MM-DD", description: "振込指定日（銀行営業日。休業日なら次の営業日を表示して拒否）", example: "--transfer-date 2023-09-06" },
+      { flag: "--due-by YYYY-MM-DD", description: "この日までに支払期日が来る依頼を入れる", default: "振込指定日", example: "--due-by 2023-09-08" },
+      { flag: "--as-of YYYY-MM-DD", description: "出力フォルダの基準日（日本時間）", default: "今日（日本時間）", example: "--as-of 2023-09-05" },
+      { flag: "--out DIR", description: "出力先。OUT/<基準日>/zengin_<YYYYMMDD>.txt と .xlsx を書く", default: "reports", example: "--out /srv/reports" },
+      { flag: "--requester ファイル", description: "依頼人ファイル（JSON: 依頼人コード・依頼人名・支払口座）", default: "zengin-requester.json", example: "--requester /etc/keshikomi/requester.json" },
+      { flag: "--dry-run", description: "試行: 承認用ブックだけを書き、振込ファイルは書かず何も記録しない", default: "試行しない", example: "--dry-run" },
+      { flag: "--void ファイル", description: "アップロードしなかった振込ファイルを取り消す（監査記録に残る。--note 必須）", default: "使わない", example: "--void reports/2023-09-05/zengin_20230906.txt" },
+      { flag: "--by 名前", description: "作成・取消をした人", default: "環境変数 USER（なければ staff）", example: "--by keiri" }
+    ]
+  },
   status: {
     usage: ["keshikomi status [--last N]"],
     description: "最近の実行（基準日、開始・終了時刻（日本時間）、結果、終了ステータス、ファイル数、コード別件数）を表示します。",

@@ -22,6 +22,7 @@ export const findingCodes = {
   SHIP_AWAITING_PARCEL: { severity: "info", side: "shipping" },
   PAY_MATCHED: { severity: "info", side: "payout" },
   PAY_PENDING: { severity: "info", side: "payout" },
+  PAY_SCHEDULED: { severity: "info", side: "payout" },
   PAY_DEFERRED: { severity: "info", side: "payout" },
   PAY_UNPAID_OVERDUE: { severity: "error", side: "payout" },
   PAY_TRANSFER_FAILED: { severity: "error", side: "payout" },
@@ -33,6 +34,8 @@ export const findingCodes = {
   PAY_LATE: { severity: "warning", side: "payout" },
   PAY_WITHDRAWN_BUT_PAID: { severity: "error", side: "payout" },
   PAY_ORPHAN_TRANSFER: { severity: "error", side: "payout" },
+  PAY_BANK_UNKNOWN: { severity: "error", side: "payout" },
+  PAY_HOLDER_NAME_INVALID: { severity: "error", side: "payout" },
   INPUT_FILE_REJECTED: { severity: "error", side: "input" },
   INPUT_ROW_REJECTED: { severity: "error", side: "input" }
 } as const satisfies Record<string, { readonly severity: Severity; readonly side: Side }>

@@ -1,6 +1,7 @@
 // What each CSV export holds (inputs.md): its columns, how a row decodes, which table
 // it lands in. Channel-specific transfer exports all map into the one `transfers` shape.
 import { Either, Schema } from "effect"
+import { bankHolderName } from "../Domain/BankName.ts"
 import { normaliseHolderName } from "../Domain/HolderName.ts"
 import { type ExportKind, isMoneyKind } from "../Domain/Kind.ts"
 import { normaliseOrderId } from "../Domain/OrderId.ts"
@@ -234,14 +235,16 @@ export const payoutRequestsExport = defineExport({
   },
   toRow: (row) => ({
     ...row,
-    holder_key: row.account_holder === null ? null : normaliseHolderName(row.account_holder)
+    holder_key: row.account_holder === null ? null : normaliseHolderName(row.account_holder),
+    // Decided here, on the clear name, so that no later step needs it (PAY_HOLDER_NAME_INVALID).
+    holder_writable: row.account_holder === null ? null : bankHolderName(row.account_holder) !== undefined
   }),
   table: {
     table: "payout_requests",
     key: ["request_id"],
     columns: [
       "request_id", "service", "kind", "user_id", "amount", "method", "requested_at", "status",
-      ...bankColumns, "holder_key", "linepay_user_ref"
+      ...bankColumns, "holder_key", "holder_writable", "linepay_user_ref"
     ]
   }
 })

@@ -28,7 +28,10 @@ export const payoutCodeLabels: Record<PayoutCode, string> = {
   PAY_METHOD_MISMATCH: "支払方法相違",
   PAY_LATE: "期日後の支払い",
   PAY_WITHDRAWN_BUT_PAID: "取り下げ後の支払い",
-  PAY_ORPHAN_TRANSFER: "依頼のない支払い"
+  PAY_ORPHAN_TRANSFER: "依頼のない支払い",
+  PAY_SCHEDULED: "振込ファイル作成済（結果待ち）",
+  PAY_BANK_UNKNOWN: "金融機関・支店コード不明",
+  PAY_HOLDER_NAME_INVALID: "口座名義が銀行の文字で書けない"
 }
 
 /**
@@ -43,6 +46,8 @@ export const actionPriority: ReadonlyArray<PayoutCode> = [
   "PAY_AMOUNT_MISMATCH",
   "PAY_TRANSFER_FAILED",
   "PAY_UNPAID_OVERDUE",
+  "PAY_BANK_UNKNOWN",
+  "PAY_HOLDER_NAME_INVALID",
   "PAY_NAME_MISMATCH",
   "PAY_METHOD_MISMATCH",
   "PAY_LATE"
@@ -57,7 +62,9 @@ const actions: Partial<Record<PayoutCode, string>> = {
   PAY_UNPAID_OVERDUE: "至急振込",
   PAY_NAME_MISMATCH: "名義確認",
   PAY_METHOD_MISMATCH: "利用者へ連絡",
-  PAY_LATE: "利用者へ連絡（遅延）"
+  PAY_LATE: "利用者へ連絡（遅延）",
+  PAY_BANK_UNKNOWN: "利用者へ振込先を確認",
+  PAY_HOLDER_NAME_INVALID: "利用者へ口座名義のカナを確認"
 }
 
 /** The action for one finding; an amount mismatch is recovered or topped up by its direction. */

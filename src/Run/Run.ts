@@ -8,6 +8,7 @@ import { Ingest, type IngestSummary } from "../Ingest/Ingest.ts"
 import { PayoutMatch } from "../Match/Payouts.ts"
 import { ShippingMatch } from "../Match/Shipping.ts"
 import { Reports, type StagedReports } from "../Report/Reports.ts"
+import { refreshBankMaster } from "../Store/BankMaster.ts"
 import { refreshCalendar } from "../Store/Calendar.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
 import { Retention, type RetentionOutcome } from "../Store/Retention.ts"
@@ -75,6 +76,7 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       const runId = yield* runLog.start(options.asOf)
       yield* findings.begin
       yield* step("calendar", refreshCalendar(sql))
+      yield* step("bank master", refreshBankMaster(sql))
       const ingested = yield* step("ingest", ingest.ingestInbox(options.inbox, runId))
       yield* step("shipping matching", shipping.raise(options.asOf))
       yield* step("payout matching", payouts.raise(options.asOf))

@@ -50,7 +50,7 @@ const payoutRequests: SealedTable = {
     "request_id", "service", "kind", "user_id", "amount", "method", "requested_at", "status",
     "bank_code", "branch_code", "account_type", "account_masked",
     "account_number_sealed", "account_holder_sealed", "linepay_user_ref_sealed",
-    "account_number_key", "holder_key", "destination_key"
+    "account_number_key", "holder_key", "holder_writable", "destination_key"
   ],
   sealed: {
     account_number_sealed: "account_number",
@@ -77,6 +77,8 @@ const payoutRequests: SealedTable = {
       linepay_user_ref_sealed: sealer.sealOrNull(text(row.linepay_user_ref)),
       account_number_key: accountNumberKey(sealer, number),
       holder_key: holderKey(sealer, text(row.holder_key)),
+      // Decided on the clear name at ingest: can the banks' character set write it?
+      holder_writable: row.holder_writable ?? null,
       destination_key: destinationKey(sealer, {
         bank: text(row.bank_code), branch: text(row.branch_code), type: text(row.account_type), number,
         wallet: text(row.linepay_user_ref)

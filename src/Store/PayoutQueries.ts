@@ -294,7 +294,7 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
       WHERE f.last_run = ${runId} AND f.code = 'PAY_MATCHED'
       ORDER BY f.first_run DESC, f.subject_id`.stream.pipe(Stream.map(opened<MatchedRow, "holder_name">(["holder_name"])), Stream.orDie)
 
-  /** PAY_PENDING and PAY_DEFERRED of run `runId`: by due date (none last), deferred last. */
+  /** PAY_PENDING, PAY_SCHEDULED and PAY_DEFERRED of run `runId`: by due date (none last), scheduled then deferred last. */
   const unpaid = (runId: number) =>
     sql<Sealed<UnpaidRow, "holder_name">>`
       SELECT ${findingColumns(runId)},
@@ -310,8 +310,8 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
       JOIN payout_requests r ON r.request_id = f.subject_id
       JOIN payout_request_state s ON s.request_id = r.request_id
       LEFT JOIN payout_methods m ON m.method = r.method
-      WHERE f.last_run = ${runId} AND f.code IN ('PAY_PENDING', 'PAY_DEFERRED')
-      ORDER BY CASE f.code WHEN 'PAY_PENDING' THEN 0 ELSE 1 END, s.due_date NULLS LAST, r.requested_at, f.subject_id`.stream
+      WHERE f.last_run = ${runId} AND f.code IN ('PAY_PENDING', 'PAY_SCHEDULED', 'PAY_DEFERRED')
+      ORDER BY CASE f.code WHEN 'PAY_PENDING' THEN 0 WHEN 'PAY_SCHEDULED' THEN 1 ELSE 2 END, s.due_date NULLS LAST, r.requested_at, f.subject_id`.stream
       .pipe(Stream.map(opened<UnpaidRow, "holder_name">(["holder_name"])), Stream.orDie)
 
   /** PAY_ORPHAN_TRANSFER of run `runId`, with the transfer. */

@@ -10,6 +10,7 @@
 // appear masked, holder names only on the workbook's own columns, opened there.
 import type { SqlClient, Statement } from "@effect/sql"
 import { Effect } from "effect"
+import { bankMasterDate } from "../../Store/BankMaster.ts"
 
 const day = (sql: SqlClient.SqlClient, column: string) => sql.unsafe(`to_char(${column}, 'YYYY/MM/DD')`)
 
@@ -46,6 +47,23 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       JOIN payout_run_transfer t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
       WHERE r.status = 'requested' AND t.outcome = 'completed'`
 
+    // Requests in a transfer file (keshikomi zengin) not voided, for which no transfer
+    // dated on or after the file's 振込指定日 has been read yet (docs/zengin.md).
+    yield* sql`
+      CREATE TEMP TABLE payout_run_scheduled ON COMMIT DROP AS
+      SELECT DISTINCT ON (fr.request_id) fr.request_id, f.file_name, f.transfer_date
+      FROM zengin_file_requests fr
+      JOIN zengin_files f ON f.file_id = fr.file_id
+      WHERE f.voided_at IS NULL
+        AND NOT EXISTS (
+          SELECT 1 FROM payout_assignments a
+          JOIN payout_run_transfer t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
+          WHERE a.request_id = fr.request_id AND t.transfer_date >= f.transfer_date
+        )
+      ORDER BY fr.request_id, f.file_id DESC`
+    const scheduled = sql`EXISTS (SELECT 1 FROM payout_run_scheduled x WHERE x.request_id = r.request_id)`
+    const notYetDue = sql`(r.due_date IS NULL OR ${asOf}::date <= r.due_date)`
+
     const insert = (select: Statement.Fragment) =>
       sql`INSERT INTO current_findings (code, subject_id, related_id, detail) ${select}`
 
@@ -76,7 +94,9 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
                     s.failed_desc, payout_yen(r.amount))
       FROM payout_run_request r
       JOIN payout_run_state s ON s.request_id = r.request_id
-      WHERE r.status = 'requested' AND NOT r.deferred AND s.completed_count = 0 AND s.failed_count > 0`)
+      WHERE r.status = 'requested' AND NOT r.deferred AND s.completed_count = 0 AND s.failed_count > 0
+        -- paid again by a later transfer file: scheduled until it is due
+        AND NOT (${scheduled} AND ${notYetDue})`)
     yield* insert(sql`
       SELECT 'PAY_UNPAID_OVERDUE', r.request_id, '',
              format('支払期日 %s を過ぎても支払われていません（%s、%s）。至急支払ってください。',
@@ -96,7 +116,43 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       JOIN payout_run_state s ON s.request_id = r.request_id
       LEFT JOIN payout_methods m ON m.method = r.method
       WHERE r.status = 'requested' AND NOT r.deferred AND s.completed_count = 0 AND s.failed_count = 0
-        AND (r.due_date IS NULL OR ${asOf}::date <= r.due_date)`)
+        AND (r.due_date IS NULL OR ${asOf}::date <= r.due_date)
+        AND NOT ${scheduled}`)
+    // In a transfer file and not yet due: PAY_SCHEDULED stands in for PAY_PENDING (and
+    // for PAY_TRANSFER_FAILED when the file pays a failed request again).
+    yield* insert(sql`
+      SELECT 'PAY_SCHEDULED', r.request_id, x.file_name,
+             format('総合振込ファイル %s（振込指定日 %s）に入っています。振込結果の取込待ちです（%s%s、%s）。',
+                    x.file_name, ${day(sql, "x.transfer_date")},
+                    coalesce('支払期日 ' || ${dueText} || '、', ''), coalesce(m.label, r.method), payout_yen(r.amount))
+      FROM payout_run_request r
+      JOIN payout_run_state s ON s.request_id = r.request_id
+      JOIN payout_run_scheduled x ON x.request_id = r.request_id
+      LEFT JOIN payout_methods m ON m.method = r.method
+      WHERE r.status = 'requested' AND NOT r.deferred AND s.completed_count = 0 AND ${notYetDue}`)
+
+    // An open bank request the bank would refuse: a bank or branch code the master does
+    // not know, or a holder name outside the bank character set (decided at ingest).
+    yield* insert(sql`
+      SELECT 'PAY_BANK_UNKNOWN', r.request_id, '',
+             CASE WHEN b.bank_code IS NULL
+               THEN format('金融機関コード %s は金融機関マスタ（zengin-code %s 版）にありません。', r.bank_code, ${bankMasterDate}::text)
+               ELSE format('支店コード %s は金融機関 %s（%s）の支店にありません（金融機関マスタ zengin-code %s 版）。',
+                           r.branch_code, r.bank_code, b.bank_kana, ${bankMasterDate}::text)
+             END || format('振込先を利用者に確かめてください（%s）。', payout_yen(r.amount))
+      FROM payout_run_request r
+      JOIN payout_run_state s ON s.request_id = r.request_id
+      LEFT JOIN bank_banks b ON b.bank_code = r.bank_code
+      LEFT JOIN bank_branches br ON br.bank_code = r.bank_code AND br.branch_code = r.branch_code
+      WHERE r.status = 'requested' AND r.method = 'bank' AND s.completed_count = 0
+        AND (b.bank_code IS NULL OR br.branch_code IS NULL)`)
+    yield* insert(sql`
+      SELECT 'PAY_HOLDER_NAME_INVALID', r.request_id, '',
+             format('口座名義に銀行の文字（半角カナ・英大文字・数字・スペースと ().-/\「」）で書けない文字があります（漢字など）。'
+                    || '口座名義のカナを利用者に確かめてください（%s）。', payout_yen(r.amount))
+      FROM payout_run_request r
+      JOIN payout_run_state s ON s.request_id = r.request_id
+      WHERE r.status = 'requested' AND r.method = 'bank' AND s.completed_count = 0 AND r.holder_writable = false`)
 
     // Paid: one finding per fact. More than one completed transfer is a duplicate; each
     // transfer is then checked on its own, whatever the others are.

@@ -22,7 +22,7 @@ export const takeSnapshot = (sql: SqlClient.SqlClient) =>
     yield* sql`
       CREATE TEMP TABLE payout_run_request ON COMMIT DROP AS
       SELECT r.request_id, r.amount, r.method, r.status, r.requested_at,
-             r.holder_key, r.bank_code, r.branch_code, r.account_type, r.account_masked, r.account_number_key,
+             r.holder_key, r.holder_writable, r.bank_code, r.branch_code, r.account_type, r.account_masked, r.account_number_key,
              m.channel AS method_channel,
              r.destination_key AS destination,
              d.method IS NOT NULL AS deferred,

@@ -3,6 +3,7 @@ import _0002_shipping from "./0002_shipping.ts"
 import _0003_payouts from "./0003_payouts.ts"
 import _0004_nightly from "./0004_nightly.ts"
 import _0005_sealed from "./0005_sealed.ts"
+import _0008_zengin from "./0008_zengin.ts"
 
 // Keys are "<id>_<name>"; a new migration always takes a higher id than every applied one.
 export const migrations = {
@@ -10,5 +11,6 @@ export const migrations = {
   "0002_shipping": _0002_shipping,
   "0003_payouts": _0003_payouts,
   "0004_nightly": _0004_nightly,
-  "0005_sealed": _0005_sealed
+  "0005_sealed": _0005_sealed,
+  "0008_zengin": _0008_zengin
 }
