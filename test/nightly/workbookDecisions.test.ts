@@ -115,5 +115,5 @@ describe("resolve --from-workbook", () => {
     const applied = await handBack(path.join(out, "2023-09-05", "shipping.xlsx"), markFirst)
     expect(applied.stdout).toContain("受け付け 1 件、拒否 0 件")
     expect(applied.code).toBe(0)
-  })
+  }, 300_000) // seven runs of the real command: give a loaded machine room
 })
