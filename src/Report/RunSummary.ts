@@ -68,14 +68,16 @@ export const retentionSection = (facts: RunFacts, side: "shipping" | "payout") =
   const { addressDays, accountDays, reportDays } = facts.retention.periods
   return {
     title: "保存期間を過ぎて削除したもの",
-    header: ["項目", "件数"],
-    widths: [64, 10],
-    kinds: ["text", "int"] as const,
+    header: ["項目", "件数", "内容"],
+    widths: [22, 8, 60],
+    kinds: ["text", "int", "text"] as const,
     rows: [
       side === "shipping"
-        ? [`購入者の宛先データ（再発送から${addressDays}日後、または注文が取消・返金・発送済）`, facts.retention.addressesDeleted]
-        : [`支払依頼の口座番号・名義（照合済・対応済から${accountDays}日後。照合用の鍵付きハッシュと下3桁は残ります）`, facts.retention.accountDetailsRemoved],
-      [reportDays === 0 ? "古いレポートフォルダ（保存期間なし: 削除しません）" : `基準日が${reportDays}日より前のレポートフォルダ`, facts.retention.reportFolders.length]
+        ? ["購入者の宛先", facts.retention.addressesDeleted, `再発送から${addressDays}日後、または注文が取消・返金・発送済になったもの`]
+        : ["口座番号・名義", facts.retention.accountDetailsRemoved, `照合済・対応済から${accountDays}日後の支払依頼（照合用の鍵付きハッシュと下3桁は残ります）`],
+      reportDays === 0
+        ? ["レポートフォルダ", facts.retention.reportFolders.length, "保存期間なし: 削除しません"]
+        : ["レポートフォルダ", facts.retention.reportFolders.length, `基準日が${reportDays}日より前のもの`]
     ]
   }
 }

@@ -17,6 +17,9 @@ const summaryRows = async (file: string) => {
   return rows
 }
 
+/** The count (second column) of the retention row labelled `label` on a summary. */
+const countOf = (rows: ReadonlyArray<ReadonlyArray<unknown>>, label: string) => rows.find((row) => row[0] === label)?.[1]
+
 describe("retention", () => {
   it("deletes an address 30 days after re-shipping or once the order is cancelled, refunded or shipped, and no other", async () => {
     const url = await createTestDatabase()
@@ -36,9 +39,7 @@ describe("retention", () => {
     const result = await runPipeline(url, { inbox, outDir: out, asOf: "2023-09-05" })
     expect(result.retention.addressesDeleted).toBe(5)
     expect(await query(url, "SELECT order_id FROM shipping_addresses ORDER BY 1")).toEqual([{ order_id: ids[2] }, { order_id: ids[6] }])
-    expect(await summaryRows(path.join(out, "2023-09-05", "shipping.xlsx"))).toContainEqual([
-      "購入者の宛先データ（再発送から30日後、または注文が取消・返金・発送済）", 5
-    ])
+    expect(countOf(await summaryRows(path.join(out, "2023-09-05", "shipping.xlsx")), "購入者の宛先")).toEqual(5)
   })
 
   it("removes a request's account details 90 days after it was matched or its findings resolved; keeps hashes, masked number and findings", async () => {
@@ -103,8 +104,8 @@ describe("retention", () => {
     ])
     expect(await raisedFindings(url)).toEqual(findings)
     const summary = await summaryRows(path.join(out, "2023-08-18", "finance.xlsx"))
-    expect(summary).toContainEqual(["基準日が30日より前のレポートフォルダ", 2])
-    expect(summary).toContainEqual(["支払依頼の口座番号・名義（照合済・対応済から90日後。照合用の鍵付きハッシュと下3桁は残ります）", 3])
+    expect(countOf(summary, "レポートフォルダ")).toEqual(2)
+    expect(countOf(summary, "口座番号・名義")).toEqual(3)
     // Matching over the removed details raises the same findings again.
     await runPipeline(url, { inbox: dir, outDir: out, asOf: "2023-08-18" })
     expect(await raisedFindings(url)).toEqual(findings)
