@@ -130,12 +130,12 @@ const lostConnection = (error: unknown): string | undefined => {
 export const describeLostDatabase = (cause: Cause.Cause<unknown>): string | undefined => {
   const errors = [...Cause.defects(cause), ...Cause.failures(cause)]
   if (serverEvents.unexpectedExit !== undefined && errors.length > 0) {
-    return `database unavailable: the embedded PostgreSQL server stopped during the run (${serverEvents.unexpectedExit}); nothing was committed`
+    return `データベースが使えなくなりました: 実行中に組み込み PostgreSQL が止まりました（${serverEvents.unexpectedExit}）。何も記録していません`
   }
   for (const error of errors) {
     if ((error as { readonly _tag?: unknown })._tag !== "SqlError") continue
     const reason = lostConnection(error)
-    if (reason !== undefined) return `database unavailable: the connection to PostgreSQL was lost during the run (${reason}); nothing was committed`
+    if (reason !== undefined) return `データベースが使えなくなりました: 実行中に PostgreSQL への接続が切れました（${reason}）。何も記録していません`
   }
   return undefined
 }

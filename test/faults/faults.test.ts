@@ -204,7 +204,7 @@ describe("the fault series", { timeout: 300_000 }, () => {
       expect(result.hung).toBe(false)
       expect(result.code).toBe(1)
       expect(result.stderr.trim().split("\n")).toEqual([
-        expect.stringMatching(/^keshikomi: database unavailable: the embedded PostgreSQL server stopped during the run \(killed by SIGKILL\); nothing was committed$/)
+        expect.stringMatching(/^keshikomi: データベースが使えなくなりました: 実行中に組み込み PostgreSQL が止まりました（killed by SIGKILL）。何も記録していません$/)
       ])
       await expectRecovered(dataDir, before, out)
     })
