@@ -53,6 +53,6 @@ export class KeyUnavailable extends Data.TaggedError("KeyUnavailable")<{
   readonly reason: string
 }> {
   override get message() {
-    return `key: ${this.reason}`
+    return `鍵: ${this.reason}`
   }
 }

@@ -52,13 +52,13 @@ export const parseKeyFile = (text: string): KeyMaterial | string => {
     const line = raw.trim()
     if (line === "" || line.startsWith("#")) continue
     const m = /^([a-z-]+):\s*(\S+)$/.exec(line)
-    if (m === null) return "not a keshikomi key file (expected a line `secret: <64 hex digits>`)"
+    if (m === null) return "keshikomi の鍵ファイルではありません（`secret: <16進 64 桁>` の行が必要です）"
     fields.set(m[1]!, m[2]!.toLowerCase())
   }
   const secret = fields.get("secret")
-  if (secret === undefined || !hex64.test(secret)) return "not a keshikomi key file (expected a line `secret: <64 hex digits>`)"
+  if (secret === undefined || !hex64.test(secret)) return "keshikomi の鍵ファイルではありません（`secret: <16進 64 桁>` の行が必要です）"
   const hashKey = fields.get("hash-key")
-  if (hashKey !== undefined && !hex64.test(hashKey)) return "the line `hash-key:` must hold 64 hex digits"
+  if (hashKey !== undefined && !hex64.test(hashKey)) return "`hash-key:` の行は 16進 64 桁でなければなりません"
   return { secret: Buffer.from(secret, "hex"), hashKey: hashKey === undefined ? undefined : Buffer.from(hashKey, "hex") }
 }
 

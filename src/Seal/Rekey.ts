@@ -65,8 +65,8 @@ export const rekey = (newKeyFile: string) =>
       catch: (cause) =>
         new KeyUnavailable({
           reason: (cause as NodeJS.ErrnoException).code === "EEXIST"
-            ? `${target} already exists; name a file that does not exist yet (a key is never overwritten)`
-            : `cannot write ${target}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`
+            ? `${target} はもうあります。まだないファイル名を指定してください（鍵は上書きしません）`
+            : `${target} を書けません: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`
         })
     })
     const values = yield* Effect.gen(function*() {

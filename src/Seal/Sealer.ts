@@ -90,8 +90,8 @@ const readKey = (source: KeySource) =>
       const code = (cause as NodeJS.ErrnoException).code
       return yield* new KeyUnavailable({
         reason: code === "ENOENT"
-          ? `${source.path} (${source.via}) does not exist; restore the key file from its backup (README, The key)`
-          : `cannot read ${source.path} (${source.via}): ${code ?? String(cause)}`
+          ? `${source.path}（${source.via}）がありません。鍵ファイルをバックアップから戻してください（README の The key）`
+          : `${source.path}（${source.via}）を読めません: ${code ?? String(cause)}`
       })
     }
     const parsed = parseKeyFile(text)
@@ -117,14 +117,14 @@ export const SealerLive = Layer.effect(Sealer, Effect.gen(function*() {
   })
   if (source === undefined) {
     return yield* new KeyUnavailable({
-      reason: "no key: set KESHIKOMI_KEY_FILE to the key file (or pass it as the systemd credential keshikomi.key)"
+      reason: "鍵がありません: KESHIKOMI_KEY_FILE に鍵ファイルを指定してください（または systemd の資格情報 keshikomi.key で渡してください）"
     })
   }
   let created = false
   if (source.via === "default" && !fs.existsSync(source.path)) {
     yield* Effect.try({
       try: () => writeNewKeyFile(source.path, randomKeyMaterial()),
-      catch: (cause) => new KeyUnavailable({ reason: `cannot create ${source.path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}` })
+      catch: (cause) => new KeyUnavailable({ reason: `${source.path} を作れません: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}` })
     })
     created = true
   }

@@ -76,9 +76,9 @@ const checkKey = Effect.gen(function*() {
   if (stored === undefined || stored.fingerprint === sealer.fingerprint) return
   if (sealer.created) fs.rmSync(sealer.source.path, { force: true })
   return yield* new KeyUnavailable({
-    reason: `${sealer.source.path} is not the key this database was sealed with (key ${shortFingerprint(sealer.fingerprint)}, ` +
-      `database ${shortFingerprint(stored.fingerprint)}${sealer.created ? "; no key file was found, so none was kept" : ""}); ` +
-      "restore the key file from its backup; nothing was changed"
+    reason: `${sealer.source.path} はこのデータベースを暗号化した鍵ではありません（鍵 ${shortFingerprint(sealer.fingerprint)}、` +
+      `データベース ${shortFingerprint(stored.fingerprint)}${sealer.created ? "。鍵ファイルが見つからなかったので、作った鍵は残していません" : ""}）。` +
+      "鍵ファイルをバックアップから戻してください。何も変更していません"
   })
 }).pipe(Effect.catchTag("SqlError", (e) => new DatabaseUnavailable({ reason: e.message })))
 
@@ -89,10 +89,10 @@ export const MigrationsLive = Layer.effectDiscard(Effect.gen(function*() {
   yield* Migrator.make({})({ loader: Migrator.fromRecord(migrations) }).pipe(
     // Migration 0005 seals what earlier versions stored in clear.
     Effect.provideService(Sealer, sealer),
-    Effect.mapError((cause) => new DatabaseUnavailable({ reason: `migration failed: ${cause.message}` }))
+    Effect.mapError((cause) => new DatabaseUnavailable({ reason: `マイグレーションに失敗しました: ${cause.message}` }))
   )
   if (sealer.created) {
-    yield* Effect.logWarning(`created the key file ${sealer.source.path}: back it up apart from the database (README, The key)`)
+    yield* Effect.logWarning(`鍵ファイル ${sealer.source.path} を作りました: データベースとは別の場所にバックアップしてください（README の The key）`)
   }
 }))
 

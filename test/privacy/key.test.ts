@@ -51,7 +51,7 @@ describe("the key", () => {
     expect(result.code).toBe(1)
     const lines = result.stderr.trim().split("\n")
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/^keshikomi: key: .*other\.key is not the key this database was sealed with .*nothing was changed$/)
+    expect(lines[0]).toMatch(/^keshikomi: 鍵: .*other\.key はこのデータベースを暗号化した鍵ではありません.*何も変更していません$/)
     expect(await everything(url)).toEqual(before)
   })
 
@@ -59,11 +59,11 @@ describe("the key", () => {
     const before = await everything(url)
     const missing = await run(url, tempDir(), { KESHIKOMI_KEY_FILE: "/nonexistent/keshikomi.key" })
     expect(missing.code).toBe(1)
-    expect(missing.stderr).toBe("keshikomi: key: /nonexistent/keshikomi.key (KESHIKOMI_KEY_FILE) does not exist; restore the key file from its backup (README, The key)\n")
+    expect(missing.stderr).toBe("keshikomi: 鍵: /nonexistent/keshikomi.key（KESHIKOMI_KEY_FILE）がありません。鍵ファイルをバックアップから戻してください（README の The key）\n")
     const none = await run(url, tempDir(), { KESHIKOMI_KEY_FILE: "", CREDENTIALS_DIRECTORY: "" })
     expect(none.code).toBe(1)
     expect(none.stderr.trim().split("\n")).toHaveLength(1)
-    expect(none.stderr).toMatch(/^keshikomi: key: no key: set KESHIKOMI_KEY_FILE/)
+    expect(none.stderr).toMatch(/^keshikomi: 鍵: 鍵がありません: KESHIKOMI_KEY_FILE/)
     expect(await everything(url)).toEqual(before)
   })
 
@@ -89,7 +89,7 @@ describe("keshikomi rekey", () => {
     const rekeyed = await keshikomi(["rekey", "--new-key", newKey], { DATABASE_URL: db })
     expect(rekeyed.stderr).toBe("")
     expect(rekeyed.code).toBe(0)
-    expect(rekeyed.stdout).toMatch(/^re-sealed \d+ values under the new key /)
+    expect(rekeyed.stdout).toMatch(/^\d+ 件の値を新しい鍵 .*で暗号化し直しました。/)
     expect(fs.statSync(newKey).mode & 0o777).toBe(0o600)
 
     // Every sealed value changed; the keyed hashes and masked numbers did not.
@@ -100,7 +100,7 @@ describe("keshikomi rekey", () => {
 
     const old = await run(db, tempDir())
     expect(old.code).toBe(1)
-    expect(old.stderr).toMatch(/is not the key this database was sealed with/)
+    expect(old.stderr).toMatch(/はこのデータベースを暗号化した鍵ではありません/)
 
     const outAfter = tempDir()
     expect((await run(db, outAfter, { KESHIKOMI_KEY_FILE: newKey })).code).toBe(0)
@@ -123,7 +123,7 @@ describe("keshikomi rekey", () => {
     const text = fs.readFileSync(existing, "utf8")
     const refused = await keshikomi(["rekey", "--new-key", existing], { DATABASE_URL: db })
     expect(refused.code).toBe(1)
-    expect(refused.stderr).toMatch(/^keshikomi: key: .* already exists; name a file that does not exist yet/)
+    expect(refused.stderr).toMatch(/^keshikomi: 鍵: .* はもうあります。まだないファイル名を指定してください/)
     expect(fs.readFileSync(existing, "utf8")).toBe(text)
     expect(await everything(db)).toEqual(before)
   }, 120_000)
