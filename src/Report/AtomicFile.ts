@@ -145,9 +145,9 @@ export const stageFile = <E, R>(
       partial,
       check: Effect.try({
         try: () => {
-          if (!fs.lstatSync(partial).isFile()) throw new Error("the written file was replaced")
+          if (!fs.lstatSync(partial).isFile()) throw new Error("書いたファイルが別のものに置き換えられました")
         },
-        catch: (cause) => failed((cause as NodeJS.ErrnoException).code === "ENOENT" ? "the folder was removed while the run wrote to it" : cause)
+        catch: (cause) => failed((cause as NodeJS.ErrnoException).code === "ENOENT" ? "実行中に出力フォルダが消されました" : cause)
       }),
       publish: Effect.try({
         try: () => {

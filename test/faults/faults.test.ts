@@ -231,7 +231,7 @@ describe("the fault series", { timeout: 300_000 }, () => {
       const run = await runWithFault(embedded(dataDir), ["run", "--inbox", day2Inbox, "--out", out, "--as-of", asOf], Number.MAX_SAFE_INTEGER, 0, () => {})
       expect(run.hung).toBe(false)
       expect(run.code).toBe(1)
-      expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^keshikomi: cannot write .*shipping\.xlsx: ENOSPC/)])
+      expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^keshikomi: .*shipping\.xlsx を書けません: ENOSPC/)])
       expect(filesUnder(out)).toEqual([])
     } finally {
       execFileSync("umount", [out])
@@ -250,7 +250,7 @@ describe("a report folder removed under the run", () => {
     fs.rmSync(dir, { recursive: true })
     const checked = await Effect.runPromiseExit(staged.check)
     expect(Exit.isFailure(checked) && checked.cause._tag === "Fail" ? checked.cause.error.message : undefined).toMatch(
-      /^cannot write .*shipping\.xlsx: the folder was removed while the run wrote to it$/
+      /^.*shipping\.xlsx を書けません: 実行中に出力フォルダが消されました$/
     )
   })
 
@@ -259,6 +259,6 @@ describe("a report folder removed under the run", () => {
     const result = await Effect.runPromiseExit(
       stageFile(path.join(dir, "finance.xlsx"), ownerOnly, () => Effect.void)
     )
-    expect(Exit.isFailure(result) && result.cause._tag === "Fail" ? result.cause.error.message : undefined).toMatch(/^cannot write .*finance\.xlsx: ENOENT/)
+    expect(Exit.isFailure(result) && result.cause._tag === "Fail" ? result.cause.error.message : undefined).toMatch(/^.*finance\.xlsx を書けません: ENOENT/)
   })
 })

@@ -159,7 +159,12 @@ describe("files a run writes", () => {
     await runPipeline(url, { inbox: writeInbox({ "orders_20230901.csv": ordersCsv(order) }), outDir: out, asOf: "2023-09-05" })
     const folder = path.join(out, "2023-09-05")
     expect(fs.statSync(folder).mode & 0o777).toBe(0o700)
-    for (const name of fs.readdirSync(folder)) expect([name, fs.statSync(path.join(folder, name)).mode & 0o777]).toEqual([name, 0o600])
+    // Every file 0600 and every folder 0700, down to the per-seller lists.
+    for (const entry of fs.readdirSync(folder, { recursive: true, withFileTypes: true })) {
+      const name = path.relative(folder, path.join(entry.parentPath, entry.name))
+      expect([name, fs.statSync(path.join(folder, name)).mode & 0o777]).toEqual([name, entry.isDirectory() ? 0o700 : 0o600])
+    }
+    expect(fs.readdirSync(path.join(folder, "sellers")).length).toBeGreaterThan(0)
   })
 
   it("are readable by KESHIKOMI_REPORT_GROUP when it names a group: 0640 in a 0750 folder, with that group", async () => {
@@ -176,9 +181,10 @@ describe("files a run writes", () => {
     }
     const folder = path.join(out, "2023-09-05")
     expect([fs.statSync(folder).mode & 0o777, fs.statSync(folder).gid]).toEqual([0o750, gid])
-    for (const name of fs.readdirSync(folder)) {
+    for (const entry of fs.readdirSync(folder, { recursive: true, withFileTypes: true })) {
+      const name = path.relative(folder, path.join(entry.parentPath, entry.name))
       const stat = fs.statSync(path.join(folder, name))
-      expect([name, stat.mode & 0o777, stat.gid]).toEqual([name, 0o640, gid])
+      expect([name, stat.mode & 0o777, stat.gid]).toEqual([name, entry.isDirectory() ? 0o750 : 0o640, gid])
     }
   })
 
@@ -192,8 +198,9 @@ describe("files a run writes", () => {
     fs.writeFileSync(path.join(folder, "shipping.xlsx.4242.partial"), "left by an earlier version")
     fs.writeFileSync(path.join(folder, `.finance.xlsx.${"ab".repeat(16)}.partial`), "left by a killed run")
     fs.symlinkSync(victim, path.join(folder, `.shipping.xlsx.${"cd".repeat(16)}.partial`))
+    fs.mkdirSync(path.join(folder, `.sellers.${"ef".repeat(16)}.partial`))
     await runPipeline(url, { inbox: writeInbox({ "orders_20230901.csv": ordersCsv(order) }), outDir: out, asOf: "2023-09-05" })
-    expect(fs.readdirSync(folder).sort()).toEqual(["finance.xlsx", "shipping.xlsx"])
+    expect(fs.readdirSync(folder).sort()).toEqual(["finance.xlsx", "sellers", "shipping.xlsx"])
     expect(fs.readFileSync(victim, "utf8")).toBe("untouched")
   })
 })
