@@ -103,6 +103,11 @@ export const commandHelp: Record<string, CommandHelp> = {
       }
     ]
   },
+  status: {
+    usage: ["keshikomi status [--last N]"],
+    description: "最近の実行（基準日、開始・終了時刻（日本時間）、結果、終了ステータス、ファイル数、コード別件数）を表示します。",
+    options: [{ flag: "--last N", description: "表示する実行の数（1 以上）", default: "10", example: "--last 3" }]
+  },
   rekey: {
     usage: ["keshikomi rekey --new-key ファイル"],
     description: "保存している個人情報（口座・名義・住所など）をすべて新しい鍵で暗号化し直します（1 トランザクション。失敗したら何も変わりません）。",
@@ -130,11 +135,6 @@ export const commandHelp: Record<string, CommandHelp> = {
       { flag: "--void ファイル", description: "アップロードしなかった振込ファイルを取り消す（監査記録に残る。--note 必須）", default: "使わない", example: "--void reports/2023-09-05/zengin_20230906.txt" },
       { flag: "--by 名前", description: "作成・取消をした人", default: "環境変数 USER（なければ staff）", example: "--by keiri" }
     ]
-  },
-  status: {
-    usage: ["keshikomi status [--last N]"],
-    description: "最近の実行（基準日、開始・終了時刻（日本時間）、結果、終了ステータス、ファイル数、コード別件数）を表示します。",
-    options: [{ flag: "--last N", description: "表示する実行の数（1 以上）", default: "10", example: "--last 3" }]
   }
 }
 

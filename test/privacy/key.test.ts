@@ -18,7 +18,8 @@ const run = (url: string, out: string, env: Record<string, string> = {}) =>
 const everything = async (url: string) => {
   const tables = (await query<{ t: string }>(url, "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map((r) => r.t)
   const out: Record<string, unknown> = {}
-  for (const t of tables) out[t] = await query(url, `SELECT * FROM ${t} ORDER BY 1`)
+  // Ordered by the whole row: the first column alone has ties (bank_branches by bank code).
+  for (const t of tables) out[t] = await query(url, `SELECT * FROM ${t} ORDER BY ${t}::text COLLATE "C"`)
   return out
 }
 

@@ -41,8 +41,12 @@ const storeInClear = (url: string) =>
         .filter((row) => spec.kind !== "order_items" || orderIds.has(row.order_id as string))
       if (spec.kind === "orders") rows.forEach((row) => orderIds.add(row.order_id as string))
       const byKey = new Map(rows.map((row) => [JSON.stringify(spec.table.key.map((k: string) => row[k])), row]))
+      // Only the columns version 0004 had: later versions add to the export's row (holder_writable).
+      const existing = new Set((yield* sql<{ c: string }>`
+        SELECT column_name AS c FROM information_schema.columns WHERE table_name = ${spec.table.table}`).map((r) => r.c))
+      const columns = spec.table.columns.filter((c: string) => existing.has(c))
       for (const row of byKey.values()) {
-        yield* sql`INSERT INTO ${sql(spec.table.table)} ${sql.insert(Object.fromEntries(spec.table.columns.map((c: string) => [c, row[c] ?? null])))}
+        yield* sql`INSERT INTO ${sql(spec.table.table)} ${sql.insert(Object.fromEntries(columns.map((c: string) => [c, row[c] ?? null])))}
                    ON CONFLICT DO NOTHING`
       }
     }
