@@ -142,7 +142,7 @@ describe("runs stopped half way", () => {
   })
 
   it("exits 0 on SIGTERM while the scheduler waits between runs", async () => {
-    const stopped = await keshikomiInterrupted(["schedule", "--cron", "0 3 1 1 *", "--inbox", tempDir(), "--out", tempDir()], { DATABASE_URL: url }, "SIGTERM", (out) => out.includes("next run scheduled"))
+    const stopped = await keshikomiInterrupted(["schedule", "--cron", "0 3 1 1 *", "--inbox", tempDir(), "--out", tempDir()], { DATABASE_URL: url }, "SIGTERM", (out) => out.includes("次の実行を予定しました"))
     expect(stopped.code).toBe(0)
   })
 })
