@@ -52,6 +52,23 @@ export interface NewFile {
   readonly requests: ReadonlyArray<{ readonly request_id: string; readonly amount: number }>
 }
 
+/**
+ * The requests of transfer files not voided for which no transfer dated on or after the
+ * file's 振込指定日 has been read yet (docs/zengin.md): they show PAY_SCHEDULED and never
+ * go into a second file. `transfers` is the stored table, or the run's snapshot of it.
+ */
+export const inFileWithoutResult = (sql: SqlClient.SqlClient, transfers: "transfers" | "payout_run_transfer") =>
+  sql`
+    SELECT fr.request_id, f.file_id, f.file_name, f.transfer_date
+    FROM zengin_file_requests fr
+    JOIN zengin_files f ON f.file_id = fr.file_id
+    WHERE f.voided_at IS NULL
+      AND NOT EXISTS (
+        SELECT 1 FROM payout_assignments a
+        JOIN ${sql(transfers)} t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
+        WHERE a.request_id = fr.request_id AND t.transfer_date >= f.transfer_date
+      )`
+
 export class ZenginStore extends Context.Tag("keshikomi/ZenginStore")<ZenginStore, {
   /** Bank requests to pay by `dueBy`, as of the last run (docs/zengin.md). */
   readonly payable: (dueBy: string) => Effect.Effect<ReadonlyArray<PayableRequest>>
@@ -76,20 +93,12 @@ export const ZenginStoreLive = Layer.effect(ZenginStore, Effect.gen(function*() 
   const personalData = yield* PersonalData
 
   // A request is in a file "with no result yet" while no transfer dated on or after the
-  // file's 振込指定日 belongs to it (the same test as PAY_SCHEDULED in the payout rules).
+  // file's 振込指定日 belongs to it (inFileWithoutResult, shared with PAY_SCHEDULED in the payout rules).
   // Both sets are computed once for the query, not per request.
   const payable = (dueBy: string) =>
     sql<PayableRequest>`
       WITH scheduled AS (
-        SELECT DISTINCT fr.request_id
-        FROM zengin_file_requests fr
-        JOIN zengin_files f ON f.file_id = fr.file_id
-        WHERE f.voided_at IS NULL
-          AND NOT EXISTS (
-            SELECT 1 FROM payout_assignments a
-            JOIN transfers t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
-            WHERE a.request_id = fr.request_id AND t.transfer_date >= f.transfer_date
-          )
+        SELECT DISTINCT request_id FROM (${inFileWithoutResult(sql, "transfers")}) s
       ),
       last_failed AS (
         SELECT DISTINCT ON (a.request_id) a.request_id,

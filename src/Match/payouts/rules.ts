@@ -11,6 +11,7 @@
 import type { SqlClient, Statement } from "@effect/sql"
 import { Effect } from "effect"
 import { bankMasterDate } from "../../Store/BankMaster.ts"
+import { inFileWithoutResult } from "../../Store/ZenginStore.ts"
 
 const day = (sql: SqlClient.SqlClient, column: string) => sql.unsafe(`to_char(${column}, 'YYYY/MM/DD')`)
 
@@ -47,20 +48,12 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       JOIN payout_run_transfer t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
       WHERE r.status = 'requested' AND t.outcome = 'completed'`
 
-    // Requests in a transfer file (keshikomi zengin) not voided, for which no transfer
-    // dated on or after the file's 振込指定日 has been read yet (docs/zengin.md).
+    // Requests in a transfer file (keshikomi zengin) with no result yet: the newest file names them.
     yield* sql`
       CREATE TEMP TABLE payout_run_scheduled ON COMMIT DROP AS
-      SELECT DISTINCT ON (fr.request_id) fr.request_id, f.file_name, f.transfer_date
-      FROM zengin_file_requests fr
-      JOIN zengin_files f ON f.file_id = fr.file_id
-      WHERE f.voided_at IS NULL
-        AND NOT EXISTS (
-          SELECT 1 FROM payout_assignments a
-          JOIN payout_run_transfer t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
-          WHERE a.request_id = fr.request_id AND t.transfer_date >= f.transfer_date
-        )
-      ORDER BY fr.request_id, f.file_id DESC`
+      SELECT DISTINCT ON (s.request_id) s.request_id, s.file_name, s.transfer_date
+      FROM (${inFileWithoutResult(sql, "payout_run_transfer")}) s
+      ORDER BY s.request_id, s.file_id DESC`
     const scheduled = sql`EXISTS (SELECT 1 FROM payout_run_scheduled x WHERE x.request_id = r.request_id)`
     const notYetDue = sql`(r.due_date IS NULL OR ${asOf}::date <= r.due_date)`
 
