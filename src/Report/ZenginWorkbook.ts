@@ -4,25 +4,16 @@
 import { Effect, Stream } from "effect"
 import ExcelJS from "exceljs"
 import type { ZenginTrailer } from "../Domain/ZenginFormat.ts"
+import type { PayableRequest } from "../Store/ZenginStore.ts"
 import type { SheetSpec } from "./Sheet.ts"
 import { writeSheet, writeSummarySheet } from "./Sheet.ts"
 
-export interface ApprovalLine {
-  readonly request_id: string
-  readonly service: string
-  readonly kind: string
-  readonly window_no: number | null
-  readonly due_date: string
-  readonly bank_code: string
-  readonly bank_kana: string
-  readonly branch_code: string
-  readonly branch_kana: string
-  readonly account_type: string
+/** A line of the approver workbook: the request as selected, with what finance may see of its account. */
+export interface ApprovalLine extends PayableRequest {
   /** ****123: the last three digits only */
   readonly account_masked: string
   /** 受取人名 as written in the file */
   readonly holder_name: string
-  readonly amount: number
 }
 
 export interface ApprovalFacts {
