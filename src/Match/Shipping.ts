@@ -11,12 +11,29 @@
 //                 when, from whom, and the first check (if any) that stops it;
 //   ship_reships  every reshipment with what the rules need to know about it;
 //   ship_unknown  parcel lines whose order id matches no order.
-import { SqlClient } from "@effect/sql"
+//
+// A scope narrows the same rules to some order refs (docs/nightly.md): every working
+// set is built from the records of those refs only, so a finding is raised exactly as
+// the full run raises it, and only the findings of those refs are raised. Each finding
+// carries its order ref (scope_ref), so the merge knows which stored ones it covers.
+import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
 import { typoCandidates } from "./shipping/typoCandidates.ts"
 
+/**
+ * The order refs to reconcile: the name of a (temporary) table with a column
+ * `order_ref text` of normalised refs, known orders or not.
+ */
+export interface ShippingScope {
+  readonly orderRefs: string
+}
+
 export class ShippingMatch extends Context.Tag("keshikomi/ShippingMatch")<ShippingMatch, {
-  readonly raise: (asOf: string) => Effect.Effect<void>
+  /**
+   * Raises into current_findings the shipping findings as of `asOf`: all of them, or
+   * with a scope exactly those of its order refs (parcel lines, orders, reshipments).
+   */
+  readonly raise: (asOf: string, scope?: ShippingScope) => Effect.Effect<void>
 }>() {}
 
 // Unknown order ids are read this many at a time to generate their typo candidates;
@@ -24,11 +41,27 @@ export class ShippingMatch extends Context.Tag("keshikomi/ShippingMatch")<Shippi
 const unknownIdsPerPage = 1_000
 // Two parameters per candidate row, well under PostgreSQL's 65,535.
 const candidateRowsPerInsert = 20_000
+// Up to this many order refs, a scoped raise skips indexes and ANALYZE on its working
+// sets: a few rows are read faster than indexed, and the desk needs its answer at once.
+const smallScope = 1_000
+
+/**
+ * A condition "this value is in the scope": `column` against the scope's refs, or
+ * against `values` (a subquery of the scope) when given. Always true without a scope.
+ */
+type Within = (column: Statement.Fragment, values?: Statement.Fragment) => Statement.Fragment
+
+const withinScope = (sql: SqlClient.SqlClient, scope: ShippingScope | undefined): Within => (column, values) =>
+  scope === undefined
+    ? sql`true`
+    : values === undefined
+    ? sql`${column} IN (SELECT order_ref FROM ${sql(scope.orderRefs)})`
+    : sql`${column} IN (${values})`
 
 export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
 
-  const buildWorkingSets = Effect.gen(function*() {
+  const buildWorkingSets = (within: Within, large: boolean) => Effect.gen(function*() {
     yield* sql`DROP TABLE IF EXISTS ship_scans, ship_ordered, ship_orders, ship_reships, ship_unknown, ship_typo_candidates, ship_ready`
 
     // A parcel scanned twice is the same 伝票番号 and the same order under another
@@ -43,13 +76,16 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
              first_value(pl.item_count) OVER scan AS first_item_count
       FROM parcel_lines pl
       JOIN orders o ON o.order_id = pl.order_ref
+      WHERE ${within(sql`pl.order_ref`)}
       WINDOW scan AS (PARTITION BY regexp_replace(pl.tracking_no, '[^0-9]', '', 'g'), pl.order_ref ORDER BY pl.received_at, pl.parcel_id)`
-    yield* sql`CREATE INDEX ON ship_scans (order_id) WHERE scan_no = 1`
+    if (large) yield* sql`CREATE INDEX ON ship_scans (order_id) WHERE scan_no = 1`
 
     yield* sql`
       CREATE TEMP TABLE ship_ordered ON COMMIT DROP AS
-      SELECT order_id, sum(quantity)::int AS ordered_qty FROM order_items GROUP BY order_id`
-    yield* sql`ALTER TABLE ship_ordered ADD PRIMARY KEY (order_id)`
+      SELECT order_id, sum(quantity)::int AS ordered_qty FROM order_items
+      WHERE ${within(sql`order_id`)}
+      GROUP BY order_id`
+    if (large) yield* sql`ALTER TABLE ship_ordered ADD PRIMARY KEY (order_id)`
 
     // Order of checks (findings.md): cancelled/refunded, then method, then already
     // shipped (the status in the orders export, as findings.md defines it).
@@ -77,11 +113,13 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
       ) l
       JOIN orders o USING (order_id)
       LEFT JOIN ship_ordered q USING (order_id)
-      LEFT JOIN (SELECT DISTINCT order_id FROM reshipments) r USING (order_id)`
-    yield* sql`ALTER TABLE ship_orders ADD PRIMARY KEY (order_id)`
+      LEFT JOIN (SELECT DISTINCT order_id FROM reshipments WHERE ${within(sql`order_id`)}) r USING (order_id)`
+    if (large) yield* sql`ALTER TABLE ship_orders ADD PRIMARY KEY (order_id)`
 
     // "After intake" compares Japan dates: a reshipment keyed on the day its parcel
-    // arrived is after it, whatever time was typed (docs/shipping.md).
+    // arrived is after it, whatever time was typed (docs/shipping.md). A scope reads
+    // every reshipment on the tracking numbers of its orders, so the count of orders on
+    // one tracking number is whole; only its own orders' rows are raised (in_scope).
     yield* sql`
       CREATE TEMP TABLE ship_reships ON COMMIT DROP AS
       SELECT r.order_id, r.tracking_no, r.carrier,
@@ -91,22 +129,25 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
              count(*) OVER (PARTITION BY r.order_id) AS reships_of_order,
              count(*) OVER (PARTITION BY r.tracking_no) AS orders_on_tracking,
              o.order_id IS NOT NULL AS order_known,
-             so.first_received_on
+             so.first_received_on,
+             ${within(sql`r.order_id`)} AS in_scope
       FROM reshipments r
       LEFT JOIN orders o ON o.order_id = r.order_id
       LEFT JOIN ship_orders so ON so.order_id = r.order_id
+      WHERE ${within(sql`r.tracking_no`, sql`SELECT t.tracking_no FROM reshipments t WHERE ${within(sql`t.order_id`)}`)}
       WINDOW per_order AS (PARTITION BY r.order_id ORDER BY r.shipped_at, r.tracking_no)`
 
     yield* sql`
       CREATE TEMP TABLE ship_unknown ON COMMIT DROP AS
       SELECT pl.parcel_id, pl.order_ref, pl.order_ref_typed, pl.seller_id AS slip_seller_id
       FROM parcel_lines pl
-      WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = pl.order_ref)`
-    yield* sql`CREATE INDEX ON ship_unknown (order_ref)`
+      WHERE ${within(sql`pl.order_ref`)}
+        AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = pl.order_ref)`
+    if (large) yield* sql`CREATE INDEX ON ship_unknown (order_ref)`
     yield* sql`CREATE TEMP TABLE ship_typo_candidates (order_ref text NOT NULL, candidate text NOT NULL) ON COMMIT DROP`
 
     // Temporary tables are never analysed automatically; the plans below need sizes.
-    yield* sql`ANALYZE ship_scans, ship_ordered, ship_orders, ship_reships, ship_unknown`
+    if (large) yield* sql`ANALYZE ship_scans, ship_ordered, ship_orders, ship_reships, ship_unknown`
   })
 
   // Candidates are generated page by page (keyset on the id), so memory stays bounded
@@ -130,15 +171,17 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
     }
   })
 
-  const raiseUnknownOrders = Effect.gen(function*() {
+  const raiseUnknownOrders = (large: boolean) => Effect.gen(function*() {
     yield* collectTypoCandidates
-    yield* sql`CREATE INDEX ON ship_typo_candidates (order_ref)`
-    yield* sql`ANALYZE ship_typo_candidates`
+    if (large) {
+      yield* sql`CREATE INDEX ON ship_typo_candidates (order_ref)`
+      yield* sql`ANALYZE ship_typo_candidates`
+    }
     // A suggestion only when exactly one order, of the seller on the slip (or of any
     // seller when none is written), is one typo away.
     yield* sql`
-      INSERT INTO current_findings (code, subject_id, related_id, detail)
-      SELECT 'SHIP_UNKNOWN_ORDER', u.parcel_id, u.order_ref_typed,
+      INSERT INTO current_findings (code, subject_id, related_id, scope_ref, detail)
+      SELECT 'SHIP_UNKNOWN_ORDER', u.parcel_id, u.order_ref_typed, u.order_ref,
              CASE WHEN s.suggestions = 1 THEN
                format('受付 %s の注文ID「%s」に当たる注文はなく、%s の書き間違いと思われるため、伝票と中身で確かめて受付記録の注文IDを直してください',
                       u.parcel_id, u.order_ref_typed,
@@ -160,8 +203,8 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
   })
 
   const raiseDuplicateScans = sql`
-    INSERT INTO current_findings (code, subject_id, related_id, detail)
-    SELECT 'SHIP_DUPLICATE_SCAN', s.parcel_id, s.order_id,
+    INSERT INTO current_findings (code, subject_id, related_id, scope_ref, detail)
+    SELECT 'SHIP_DUPLICATE_SCAN', s.parcel_id, s.order_id, s.order_id,
            format('受付 %s は受付 %s と伝票番号 %s・注文 %s が同じで同じ荷物の二重受付と思われるため、点数は %s の %s 点だけ数えました（%s受付記録を確かめ、重複なら取り消してください）',
                   s.parcel_id, s.first_parcel_id, s.tracking_no, s.order_id, s.first_parcel_id, s.first_item_count,
                   CASE WHEN s.item_count <> s.first_item_count
@@ -171,8 +214,8 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
 
   // One finding per counted parcel: each one has to be returned or handled.
   const raiseStoppedOrders = sql`
-    INSERT INTO current_findings (code, subject_id, related_id, detail)
-    SELECT so.stopped_by, so.order_id, s.parcel_id,
+    INSERT INTO current_findings (code, subject_id, related_id, scope_ref, detail)
+    SELECT so.stopped_by, so.order_id, s.parcel_id, so.order_id,
            CASE so.stopped_by
              WHEN 'SHIP_ORDER_CANCELLED' THEN
                format('注文 %s は%sのため発送せず、受付 %s の荷物を頒布者 %s（%s）へ返送してください',
@@ -197,8 +240,8 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
 
   // Checked per counted parcel, whatever the order's state: it tells who really sent it.
   const raiseSellerMismatches = sql`
-    INSERT INTO current_findings (code, subject_id, related_id, detail)
-    SELECT 'SHIP_SELLER_MISMATCH', s.parcel_id, s.order_id,
+    INSERT INTO current_findings (code, subject_id, related_id, scope_ref, detail)
+    SELECT 'SHIP_SELLER_MISMATCH', s.parcel_id, s.order_id, s.order_id,
            format('受付 %s の伝票の頒布者は %sで、注文 %s の頒布者 %s（%s）と違うため、発送や返送の前に注文IDと差出人を確かめてください',
                   s.parcel_id, s.slip_seller_id || coalesce('（' || w.circle_name || '）', ' '),
                   s.order_id, so.seller_id, so.circle_name)
@@ -208,9 +251,9 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
     WHERE s.scan_no = 1 AND s.slip_seller_id <> s.order_seller_id`
 
   const raiseCounts = sql`
-    INSERT INTO current_findings (code, subject_id, related_id, detail)
+    INSERT INTO current_findings (code, subject_id, related_id, scope_ref, detail)
     SELECT CASE WHEN so.received_qty < so.ordered_qty THEN 'SHIP_COUNT_SHORT' ELSE 'SHIP_COUNT_OVER' END,
-           so.order_id, so.last_parcel_id,
+           so.order_id, so.last_parcel_id, so.order_id,
            CASE
              WHEN so.ordered_qty = 0 THEN
                format('注文 %s は注文明細がなく（注文 0 点）受領 %s 点と照合できないため、発送せずに注文明細（order_items）を確かめてください（最後の受付 %s）',
@@ -253,14 +296,14 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
           AND so.ordered_qty > 0
           AND so.received_qty = so.ordered_qty`
       yield* sql`
-        INSERT INTO current_findings (code, subject_id, related_id, detail)
-        SELECT 'SHIP_READY', r.order_id, r.last_parcel_id,
+        INSERT INTO current_findings (code, subject_id, related_id, scope_ref, detail)
+        SELECT 'SHIP_READY', r.order_id, r.last_parcel_id, r.order_id,
                format('注文 %s は受領 %s / 注文 %s 点がそろったので再発送してください（最後の受付 %s、%s 着）',
                       r.order_id, r.received_qty, r.ordered_qty, r.last_parcel_id, to_char(r.last_received_on, 'YYYY/MM/DD'))
         FROM ship_ready r`
       yield* sql`
-        INSERT INTO current_findings (code, subject_id, related_id, detail)
-        SELECT 'SHIP_NOT_RESHIPPED', r.order_id, r.last_parcel_id,
+        INSERT INTO current_findings (code, subject_id, related_id, scope_ref, detail)
+        SELECT 'SHIP_NOT_RESHIPPED', r.order_id, r.last_parcel_id, r.order_id,
                format('注文 %s は %s に最後の荷物（受付 %s）が届いてから %s 営業日たっても再発送されていないため、至急再発送してください',
                       r.order_id, to_char(r.last_received_on, 'YYYY/MM/DD'), r.last_parcel_id, r.business_days)
         FROM ship_ready r
@@ -268,8 +311,8 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
     })
 
   const raiseReshipments = sql`
-    INSERT INTO current_findings (code, subject_id, related_id, detail)
-    SELECT f.code, r.order_id, r.tracking_no, f.detail
+    INSERT INTO current_findings (code, subject_id, related_id, scope_ref, detail)
+    SELECT f.code, r.order_id, r.tracking_no, r.order_id, f.detail
     FROM ship_reships r
     CROSS JOIN LATERAL (
       SELECT 'SHIP_RESHIPPED' AS code,
@@ -311,31 +354,37 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
                         r.order_id, r.first_tracking_no, to_char(r.shipped_on, 'YYYY/MM/DD'), r.tracking_no)
              END
       WHERE r.nth > 1 OR r.orders_on_tracking > 1
-    ) f`
+    ) f
+    WHERE r.in_scope`
 
   // Nothing received yet and nothing re-shipped: what each seller still has to send.
-  const raiseAwaiting = sql`
-    INSERT INTO current_findings (code, subject_id, related_id, detail)
-    SELECT 'SHIP_AWAITING_PARCEL', o.order_id, o.seller_id,
+  const raiseAwaiting = (within: Within) => sql`
+    INSERT INTO current_findings (code, subject_id, related_id, scope_ref, detail)
+    SELECT 'SHIP_AWAITING_PARCEL', o.order_id, o.seller_id, o.order_id,
            format('注文 %s は頒布者 %s（%s）からの荷物がまだ届いていません（注文 %s 点）',
                   o.order_id, o.seller_id, o.circle_name, coalesce(q.ordered_qty, 0))
     FROM orders o
     LEFT JOIN ship_ordered q ON q.order_id = o.order_id
-    WHERE o.status = 'awaiting_shipment'
+    WHERE ${within(sql`o.order_id`)}
+      AND o.status = 'awaiting_shipment'
       AND o.shipping_method = 'pictspace_anonymous'
       AND NOT EXISTS (SELECT 1 FROM parcel_lines pl WHERE pl.order_ref = o.order_id)
       AND NOT EXISTS (SELECT 1 FROM reshipments r WHERE r.order_id = o.order_id)`
 
-  const raise = Effect.fn("ShippingMatch.raise")(function*(asOf: string) {
-    yield* buildWorkingSets
-    yield* raiseUnknownOrders
+  const raise = Effect.fn("ShippingMatch.raise")(function*(asOf: string, scope?: ShippingScope) {
+    const within = withinScope(sql, scope)
+    const large = scope === undefined || (yield* sql<{ large: boolean }>`
+      SELECT count(*) > ${smallScope} AS large
+      FROM (SELECT 1 FROM ${sql(scope.orderRefs)} LIMIT ${smallScope + 1}) s`)[0]!.large
+    yield* buildWorkingSets(within, large)
+    yield* raiseUnknownOrders(large)
     yield* raiseDuplicateScans
     yield* raiseStoppedOrders
     yield* raiseSellerMismatches
     yield* raiseCounts
     yield* raiseReady(asOf)
     yield* raiseReshipments
-    yield* raiseAwaiting
+    yield* raiseAwaiting(within)
   }, Effect.orDie)
 
   return { raise }

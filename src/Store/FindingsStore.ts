@@ -63,7 +63,9 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
         subject_id text NOT NULL,
         related_id text NOT NULL DEFAULT '',
         detail     text NOT NULL,
-        side       text
+        side       text,
+        -- The order ref of a shipping finding (src/Match/Shipping.ts).
+        scope_ref  text
       ) ON COMMIT DROP`
     // Severity and side per code, as a table the SQL can join.
     yield* sql`CREATE TEMP TABLE finding_codes (code text PRIMARY KEY, severity text NOT NULL, side text NOT NULL) ON COMMIT DROP`
@@ -102,13 +104,13 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
       }
       // One row per identity: a rule that raised the same fact twice is one finding.
       yield* sql`
-        INSERT INTO findings (code, subject_id, related_id, severity, side, detail, first_run, first_seen, last_run)
+        INSERT INTO findings (code, subject_id, related_id, severity, side, detail, scope_ref, first_run, first_seen, last_run)
         SELECT DISTINCT ON (c.code, c.subject_id, c.related_id)
-               c.code, c.subject_id, c.related_id, k.severity, coalesce(c.side, k.side), c.detail, ${runId}, ${asOf}::date, ${runId}
+               c.code, c.subject_id, c.related_id, k.severity, coalesce(c.side, k.side), c.detail, c.scope_ref, ${runId}, ${asOf}::date, ${runId}
         FROM current_findings c JOIN finding_codes k USING (code)
         ORDER BY c.code, c.subject_id, c.related_id, c.detail
         ON CONFLICT (code, subject_id, related_id) DO UPDATE
-          SET detail = EXCLUDED.detail, side = EXCLUDED.side, last_run = EXCLUDED.last_run, closed_on = NULL,
+          SET detail = EXCLUDED.detail, side = EXCLUDED.side, scope_ref = EXCLUDED.scope_ref, last_run = EXCLUDED.last_run, closed_on = NULL,
               -- A finding that had closed and comes back is a new problem: the old decision no longer holds.
               resolved_at = CASE WHEN findings.closed_on IS NULL THEN findings.resolved_at END,
               resolved_by = CASE WHEN findings.closed_on IS NULL THEN findings.resolved_by END,
