@@ -148,7 +148,7 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
             for (const g of good.filter((g) => known !== undefined && !known.has(orderOf(g)))) {
               bad.push(yield* setAside(g.line, `注文ID「${orderOf(g)}」の注文が orders にありません`))
             }
-            yield* records.upsert(spec.table, stored.map((g) => g.row))
+            yield* records.upsert(spec.table, stored.map((g) => g.row), runId)
             if (bad.length > 0) {
               yield* sql`INSERT INTO input_row_rejections ${sql.insert(bad.map((b) => ({ sha256, ...b })))}
                          ON CONFLICT (sha256, line) DO NOTHING`.pipe(Effect.orDie)

@@ -123,9 +123,24 @@ export const applySchedule = (
         due_date: due
       }))
     )
-    yield* sql`DELETE FROM payout_windows`
+    // Replaced whole, but a window that is the same as before keeps its changed_run
+    // (migration 0010): only what the new schedule changes is marked with this run.
+    if (rows.length === 0) yield* sql`DELETE FROM payout_windows`
+    else {
+      const kept = sql.csv(rows.map((r) => sql`(${r.window_no}::int, ${r.method}::text)`))
+      yield* sql`
+        DELETE FROM payout_windows w
+        WHERE NOT EXISTS (SELECT 1 FROM (VALUES ${kept}) AS v (window_no, method)
+                          WHERE v.window_no = w.window_no AND v.method = w.method)`
+      yield* sql`
+        INSERT INTO payout_windows AS t ${sql.insert(rows.map((r) => ({ ...r, changed_run: runId })))}
+        ON CONFLICT (window_no, method) DO UPDATE SET
+          requested_from = EXCLUDED.requested_from, requested_to = EXCLUDED.requested_to, due_date = EXCLUDED.due_date,
+          changed_run = CASE
+            WHEN (t.requested_from, t.requested_to, t.due_date) IS DISTINCT FROM (EXCLUDED.requested_from, EXCLUDED.requested_to, EXCLUDED.due_date)
+            THEN EXCLUDED.changed_run ELSE t.changed_run END`
+    }
     yield* sql`DELETE FROM payout_deferred_methods`
-    if (rows.length > 0) yield* sql`INSERT INTO payout_windows ${sql.insert(rows)}`
     const deferred = [...new Set(schedule.deferred_methods)]
     if (deferred.length > 0) {
       yield* sql`INSERT INTO payout_deferred_methods ${sql.insert(deferred.map((method) => ({ method })))}`

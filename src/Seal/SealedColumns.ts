@@ -140,6 +140,14 @@ const shippingAddresses: SealedTable = {
   })
 }
 
+/**
+ * One keyed hash of all the clear values a row holds sealed, so that ingest can tell a
+ * changed row from a re-export of the same values (each seal has a random nonce, so the
+ * sealed bytes always differ). Stored as `sealed_digest` (migration 0010).
+ */
+export const sealedDigest = (sealer: SealerShape, spec: SealedTable, clear: Clear) =>
+  sealer.equalityKey(`row:${JSON.stringify(Object.values(spec.sealed).map((c) => text(clear[c])))}`)
+
 /** Every table that holds personal values, by name. */
 export const sealedTables: Readonly<Record<string, SealedTable>> = {
   payout_requests: payoutRequests,

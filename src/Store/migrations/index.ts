@@ -4,6 +4,7 @@ import _0003_payouts from "./0003_payouts.ts"
 import _0004_nightly from "./0004_nightly.ts"
 import _0005_sealed from "./0005_sealed.ts"
 import _0008_zengin from "./0008_zengin.ts"
+import _0010_changed_run from "./0010_changed_run.ts"
 import _0012_incremental from "./0012_incremental.ts"
 
 // Keys are "<id>_<name>"; a new migration always takes a higher id than every applied one.
@@ -14,5 +15,6 @@ export const migrations = {
   "0004_nightly": _0004_nightly,
   "0005_sealed": _0005_sealed,
   "0008_zengin": _0008_zengin,
+  "0010_changed_run": _0010_changed_run,
   "0012_incremental": _0012_incremental
 }
