@@ -9,6 +9,7 @@ import { ShippingMatchLive } from "./Match/Shipping.ts"
 import { ReportsLive } from "./Report/Reports.ts"
 import { RunLive } from "./Run/Run.ts"
 import type { Sealer } from "./Seal/Sealer.ts"
+import { CopyInLive } from "./Store/CopyIn.ts"
 import { DatabaseLive } from "./Store/Database.ts"
 import { FindingsStoreLive } from "./Store/FindingsStore.ts"
 import { PersonalDataLive } from "./Store/PersonalData.ts"
@@ -25,7 +26,7 @@ export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient | Seale
     Layer.provideMerge(database)
   )
   return RunLive.pipe(
-    Layer.provide(Layer.mergeAll(IngestLive.pipe(Layer.provide(ProgressLive)), ShippingMatchLive, PayoutMatchLive, ReportsLive)),
+    Layer.provide(Layer.mergeAll(IngestLive.pipe(Layer.provide(Layer.merge(ProgressLive, CopyInLive))), ShippingMatchLive, PayoutMatchLive, ReportsLive)),
     Layer.provideMerge(store)
   )
 }

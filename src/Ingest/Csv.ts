@@ -140,10 +140,12 @@ export const csvLines = (
   encoding: Encoding,
   columns: CsvColumns
 ): Stream.Stream<CsvLine, FileRejected> =>
-  Stream.fromAsyncIterable(
-    checkedLines(decodedText(file, encoding), columns),
-    (cause) =>
-      cause instanceof HeaderRejected
-        ? new FileRejected({ fileName, line: cause.line, reason: cause.reason })
-        : new FileRejected({ fileName, reason: `ファイルを読めません: ${cause instanceof Error ? cause.message : String(cause)}` })
-  ).pipe(Stream.mapConcat((lines) => lines))
+  Stream.fromAsyncIterable(checkedLines(decodedText(file, encoding), columns), (cause) => readFailure(fileName, cause)).pipe(
+    Stream.mapConcat((lines) => lines)
+  )
+
+/** What `checkedLines` threw, as the file's rejection: its header, or the file unreadable. */
+export const readFailure = (fileName: string, cause: unknown) =>
+  cause instanceof HeaderRejected
+    ? new FileRejected({ fileName, line: cause.line, reason: cause.reason })
+    : new FileRejected({ fileName, reason: `ファイルを読めません: ${cause instanceof Error ? cause.message : String(cause)}` })

@@ -1,8 +1,10 @@
 // Reads the inbox and applies each export to the database, in kind order then name
 // order. Each file is applied inside its own savepoint, so a file that is rejected
 // whole leaves nothing behind; rows set aside are kept, with their reasons, as findings.
+// A file's rows go to the server as one COPY stream (src/Store/CopyIn.ts): Node decodes
+// and seals the next rows while the server stores the last ones.
 import { SqlClient } from "@effect/sql"
-import { Chunk, Context, Effect, Layer, Stream } from "effect"
+import { Context, Effect, Layer, Runtime } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { FileRejected, InboxUnreadable } from "../Domain/Errors.ts"
@@ -10,12 +12,13 @@ import type { Finding } from "../Domain/Finding.ts"
 import { exportKinds, type ExportKind, isMoneyKind, kindOfFileName } from "../Domain/Kind.ts"
 import { Progress } from "./Progress.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
-import { Records } from "../Store/Records.ts"
+import { CopyIn } from "../Store/CopyIn.ts"
+import { Records, type Stage } from "../Store/Records.ts"
 import { escapeControls, displayFileName } from "../Domain/Display.ts"
-import { csvLines } from "./Csv.ts"
+import { checkedLines, readFailure } from "./Csv.ts"
 import { type AnyCsvExport, csvExports, rowDecoder } from "./Exports.ts"
 import { applySchedule } from "./Schedule.ts"
-import { type Encoding, inspectFile, type OpenExport, openExport } from "./TextSource.ts"
+import { decodedText, type Encoding, inspectFile, type OpenExport, openExport } from "./TextSource.ts"
 
 export interface FileOutcome {
   readonly fileName: string
@@ -38,8 +41,54 @@ export class Ingest extends Context.Tag("keshikomi/Ingest")<Ingest, {
   readonly ingestInbox: (inbox: string, runId: number) => Effect.Effect<IngestSummary, InboxUnreadable>
 }>() {}
 
-// Rows are decoded and stored this many at a time: memory stays flat however long the file.
-const rowsPerBatch = 2_000
+// COPY text is handed on in pieces of about this many characters: large enough that
+// the stream's per-piece work does not count, small enough that memory stays flat.
+const copyPieceChars = 1 << 16
+// Progress is told at most this often (in lines).
+const progressEveryLines = 20_000
+
+/**
+ * The lines of a CSV export as COPY text for its stage, decoded in plain loops (no
+ * per-row Effect). A line set aside is staged with its reason; in a money file it
+ * rejects the whole file instead (thrown as FileRejected, which abandons the COPY).
+ */
+async function* stagedLines(
+  fileName: string,
+  texts: AsyncIterable<string>,
+  spec: AnyCsvExport,
+  stage: Stage,
+  report: { readonly onLines: (lines: number) => void; readonly counts: { lines: number; blank: number } }
+): AsyncGenerator<Buffer> {
+  const decodeRow = rowDecoder(spec)
+  const allOrNothing = isMoneyKind(spec.kind)
+  const setAside = (line: number, reason: string) => {
+    if (allOrNothing) throw new FileRejected({ fileName, line, reason })
+    return stage.rejectionLine(line, reason)
+  }
+  const { counts } = report
+  let piece = ""
+  let reported = 0
+  for await (const lines of checkedLines(texts, spec.columns)) {
+    for (const record of lines) {
+      counts.lines++
+      if (record._tag === "Blank") counts.blank++
+      else if (record._tag === "Broken") piece += setAside(record.line, record.reason)
+      else {
+        const result = decodeRow(record.cells)
+        piece += result._tag === "Rejected" ? setAside(record.line, result.reason) : stage.rowLine(record.line, result.row)
+      }
+    }
+    if (piece.length >= copyPieceChars) {
+      yield Buffer.from(piece, "utf8")
+      piece = ""
+    }
+    if (counts.lines - reported >= progressEveryLines) {
+      reported = counts.lines
+      report.onLines(counts.lines)
+    }
+  }
+  if (piece.length > 0) yield Buffer.from(piece, "utf8")
+}
 
 interface InboxFile {
   /** The name as shown and stored: control characters and bytes that are not UTF-8 escaped. */
@@ -100,68 +149,35 @@ const fileRejectedFinding = (error: FileRejected): Finding => ({
 export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const records = yield* Records
+  const copyIn = yield* CopyIn
   const findings = yield* FindingsStore
   const progress = yield* Progress
 
-  /** Decodes and stores one CSV file; returns counts. Fails with FileRejected. */
+  /**
+   * Decodes one CSV file and streams it into its staging table with COPY, then stores it
+   * set-based (Records). Fails with FileRejected; returns counts.
+   */
   const applyCsv = (runId: number, file: InboxFile, opened: OpenExport, spec: AnyCsvExport, sha256: string, encoding: Encoding) =>
     Effect.gen(function*() {
-      const decodeRow = rowDecoder(spec)
-      const allOrNothing = isMoneyKind(spec.kind)
-      let applied = 0
-      let rejected = 0
-      let blank = 0
-      const setAside = (line: number, reason: string) =>
-        allOrNothing
-          ? Effect.fail(new FileRejected({ fileName: file.fileName, line, reason }))
-          : Effect.succeed({ line, reason })
-
       yield* sql`
         INSERT INTO input_files (sha256, kind, file_name, applied_run, rows_applied, rows_rejected)
         VALUES (${sha256}, ${spec.kind}, ${file.fileName}, ${runId}, 0, 0)`
-
-      yield* csvLines(file.fileName, opened, encoding, spec.columns).pipe(
-        Stream.grouped(rowsPerBatch),
-        Stream.runForEach((batch) =>
-          Effect.gen(function*() {
-            const good: Array<{ line: number; row: Record<string, unknown> }> = []
-            const bad: Array<{ line: number; reason: string }> = []
-            for (const record of Chunk.toReadonlyArray(batch)) {
-              if (record._tag === "Blank") {
-                blank++
-                continue
-              }
-              if (record._tag === "Broken") {
-                bad.push(yield* setAside(record.line, record.reason))
-                continue
-              }
-              const result = decodeRow(record.cells)
-              if (result._tag === "Rejected") bad.push(yield* setAside(record.line, result.reason))
-              else good.push({ line: record.line, row: result.row })
-            }
-            // An order item must belong to a stored order (inputs.md).
-            const orderOf = (g: { row: Record<string, unknown> }) => g.row.order_id as string
-            const known = spec.kind === "order_items"
-              ? yield* records.existingOrderIds([...new Set(good.map(orderOf))])
-              : undefined
-            const stored = known === undefined ? good : good.filter((g) => known.has(orderOf(g)))
-            for (const g of good.filter((g) => known !== undefined && !known.has(orderOf(g)))) {
-              bad.push(yield* setAside(g.line, `注文ID「${orderOf(g)}」の注文が orders にありません`))
-            }
-            yield* records.upsert(spec.table, stored.map((g) => g.row), runId)
-            if (bad.length > 0) {
-              yield* sql`INSERT INTO input_row_rejections ${sql.insert(bad.map((b) => ({ sha256, ...b })))}
-                         ON CONFLICT (sha256, line) DO NOTHING`.pipe(Effect.orDie)
-            }
-            applied += stored.length
-            rejected += bad.length
-            yield* progress.advance(file.fileName, applied + rejected)
-          })
-        )
+      const stage = yield* records.stage(spec.table)
+      const runtime = yield* Effect.runtime<never>()
+      const counts = { lines: 0, blank: 0 }
+      const source = stagedLines(file.fileName, decodedText(opened, encoding), spec, stage, {
+        onLines: (lines) => Runtime.runSync(runtime)(progress.advance(file.fileName, lines)),
+        counts
+      })
+      yield* copyIn.copy(stage.copyStatement, source).pipe(
+        Effect.catchTag("CopySourceFailed", ({ cause }) => Effect.fail(cause instanceof FileRejected ? cause : readFailure(file.fileName, cause)))
       )
+      // An order item must belong to a stored order (inputs.md).
+      if (spec.kind === "order_items") yield* records.setAsideItemsWithoutOrder(stage)
+      const { applied, rejected } = yield* records.storeStage(spec.table, stage, sha256, runId)
       yield* progress.finish
       yield* sql`UPDATE input_files SET rows_applied = ${applied}, rows_rejected = ${rejected} WHERE sha256 = ${sha256}`
-      return { applied, rejected, blank }
+      return { applied, rejected, blank: counts.blank }
     })
 
   const applyFile = (runId: number, file: InboxFile, seenThisRun: Set<string>) =>

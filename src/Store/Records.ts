@@ -1,14 +1,21 @@
-// Bulk upsert of decoded export rows. A record whose key arrives again replaces the
-// stored one (a later export carries the newer status). Rows of a table that holds
-// personal values are sealed here, on their way in (src/Seal/SealedColumns.ts).
+// Storing decoded export rows. A file's rows are first copied into a staging table (a
+// temporary one: never WAL-logged, gone with the session), then stored with one
+// set-based statement: a record whose key arrives again replaces the stored one (a later
+// export carries the newer status), and within a file the last line with a key wins.
+// Rows of a table that holds personal values are sealed here, in Node, before any byte
+// goes to the server, staging included (src/Seal/SealedColumns.ts).
+//
 // `changed_run` says which run last inserted the row or changed what it holds, so that
 // matching can look again only at what changed; a row written again with the same
 // values keeps it. For a sealed table "the same" is judged by the other columns and
 // the digest of the clear values (sealed_digest), never by the sealed bytes.
 import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
+import type { Fragment } from "@effect/sql/Statement"
 import { Context, Effect, Layer } from "effect"
-import { sealedDigest, sealedTables } from "../Seal/SealedColumns.ts"
+import { type SealedTable, sealedDigest, sealedTables } from "../Seal/SealedColumns.ts"
 import { Sealer } from "../Seal/Sealer.ts"
+import { copyLine } from "./CopyIn.ts"
 
 export interface TableSpec<Row> {
   readonly table: string
@@ -16,64 +23,130 @@ export interface TableSpec<Row> {
   readonly columns: ReadonlyArray<keyof Row & string>
 }
 
-// Stays well under PostgreSQL's 65,535 bind parameters for the widest table (21 stored columns with changed_run).
-export const maxRowsPerStatement = 2_000
+/** A file's staging table, ready for COPY. */
+export interface Stage {
+  readonly table: string
+  /** `COPY … FROM STDIN` for lines made by `rowLine` and `rejectionLine`. */
+  readonly copyStatement: string
+  /** A decoded row (clear values) as a line of COPY text, sealed where the table seals. */
+  readonly rowLine: (line: number, clear: Readonly<Record<string, unknown>>) => string
+  /** A line set aside, with its reason: staged too, so that nothing is held in memory. */
+  readonly rejectionLine: (line: number, reason: string) => string
+}
+
+export interface StageOutcome {
+  readonly applied: number
+  readonly rejected: number
+}
 
 export class Records extends Context.Tag("keshikomi/Records")<Records, {
-  readonly upsert: <Row extends Record<string, unknown>>(
+  /** Creates the staging table of one file (inside the file's savepoint). */
+  readonly stage: <Row extends Record<string, unknown>>(spec: TableSpec<Row>) => Effect.Effect<Stage>
+  /** Sets aside staged order items whose order is not stored (inputs.md). */
+  readonly setAsideItemsWithoutOrder: (stage: Stage) => Effect.Effect<void>
+  /**
+   * Stores the staged rows into their table, marked with `runId` where they are new or
+   * changed, and the staged rejections under the file's `sha256`; drops the stage.
+   */
+  readonly storeStage: <Row extends Record<string, unknown>>(
     spec: TableSpec<Row>,
-    rows: ReadonlyArray<Row>,
+    stage: Stage,
+    sha256: string,
     runId: number
-  ) => Effect.Effect<void>
-  /** The subset of `orderIds` that are stored orders. */
-  readonly existingOrderIds: (orderIds: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>>
+  ) => Effect.Effect<StageOutcome>
 }>() {}
 
-/** Keeps the last row per key: one statement may not update the same row twice. */
-const lastPerKey = <Row extends Record<string, unknown>>(spec: TableSpec<Row>, rows: ReadonlyArray<Row>) => {
-  const byKey = new Map<string, Row>()
-  for (const row of rows) byKey.set(JSON.stringify(spec.key.map((k) => row[k])), row)
-  return [...byKey.values()]
-}
+const stageTable = "ingest_stage"
+const lineColumn = "stage_line"
+const reasonColumn = "stage_reason"
+
+/** The columns as stored: for a sealed table its own columns and the digest. */
+const storedColumns = (spec: TableSpec<Record<string, unknown>>, sealing: SealedTable | undefined): ReadonlyArray<string> =>
+  sealing === undefined ? spec.columns : [...sealing.columns, "sealed_digest"]
+
+const quoted = (name: string) => `"${name.replaceAll("\"", "\"\"")}"`
 
 export const RecordsLive = Layer.effect(Records, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const sealer = yield* Sealer
 
-  const upsert = <Row extends Record<string, unknown>>(spec: TableSpec<Row>, rows: ReadonlyArray<Row>, runId: number) =>
+  const stage = <Row extends Record<string, unknown>>(spec: TableSpec<Row>) =>
     Effect.gen(function*() {
       const sealing = sealedTables[spec.table]
-      const columns: ReadonlyArray<string> = sealing === undefined ? spec.columns : [...sealing.columns, "sealed_digest"]
-      const valueColumns = columns.filter((c) => !(spec.key as ReadonlyArray<string>).includes(c))
+      const columns = storedColumns(spec as TableSpec<Record<string, unknown>>, sealing)
+      // The table's own column types, without its constraints: a rejected line has no values.
+      yield* sql`
+        CREATE TEMP TABLE ${sql(stageTable)} ON COMMIT DROP AS
+        SELECT ${sql.csv(columns.map((c) => sql`${sql(c)}`))} FROM ${sql(spec.table)} WITH NO DATA`
+      yield* sql`ALTER TABLE ${sql(stageTable)} ADD COLUMN ${sql(lineColumn)} integer NOT NULL, ADD COLUMN ${sql(reasonColumn)} text`
+      const empty = columns.map(() => null)
+      const toValues = sealing === undefined
+        ? (clear: Readonly<Record<string, unknown>>) => columns.map((c) => clear[c])
+        : (clear: Readonly<Record<string, unknown>>) => {
+          const stored = sealing.toStored(sealer, clear)
+          stored.sealed_digest = sealedDigest(sealer, sealing, clear)
+          return columns.map((c) => stored[c])
+        }
+      return {
+        table: stageTable,
+        copyStatement: `COPY ${stageTable} (${[lineColumn, reasonColumn, ...columns].map(quoted).join(", ")}) FROM STDIN`,
+        rowLine: (line, clear) => copyLine([line, null, ...toValues(clear)]),
+        rejectionLine: (line, reason) => copyLine([line, reason, ...empty])
+      } satisfies Stage
+    }).pipe(Effect.orDie, Effect.withSpan("Records.stage", { attributes: { table: spec.table } }))
+
+  const setAsideItemsWithoutOrder = (stage: Stage) =>
+    sql`
+      UPDATE ${sql(stage.table)} AS s SET ${sql(reasonColumn)} = '注文ID「' || s.order_id || '」の注文が orders にありません'
+      WHERE s.${sql(reasonColumn)} IS NULL AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = s.order_id)`.pipe(
+      Effect.asVoid,
+      Effect.orDie
+    )
+
+  const storeStage = <Row extends Record<string, unknown>>(spec: TableSpec<Row>, stage: Stage, sha256: string, runId: number) =>
+    Effect.gen(function*() {
+      const sealing = sealedTables[spec.table]
+      const columns = storedColumns(spec as TableSpec<Record<string, unknown>>, sealing)
+      const key = spec.key as ReadonlyArray<string>
+      const valueColumns = columns.filter((c) => !key.includes(c))
+      // Sealed bytes differ on every seal: compared through sealed_digest instead.
       const comparedColumns = valueColumns.filter((c) => sealing?.sealed[c] === undefined)
-      const assignments = sql.csv([
-        ...valueColumns.map((c) => sql`${sql(c)} = EXCLUDED.${sql(c)}`),
-        sql`changed_run = CASE
-          WHEN (${sql.csv(comparedColumns.map((c) => sql`t.${sql(c)}`))})
-               IS DISTINCT FROM (${sql.csv(comparedColumns.map((c) => sql`EXCLUDED.${sql(c)}`))})
-          THEN EXCLUDED.changed_run ELSE t.changed_run END`
-      ])
-      const unique = lastPerKey(spec, rows)
-      for (let start = 0; start < unique.length; start += maxRowsPerStatement) {
-        const chunk = unique.slice(start, start + maxRowsPerStatement).map((clear) => {
-          const row: Record<string, unknown> = sealing === undefined
-            ? clear
-            : { ...sealing.toStored(sealer, clear), sealed_digest: sealedDigest(sealer, sealing, clear) }
-          return { ...Object.fromEntries(columns.map((c) => [c, row[c] ?? null])), changed_run: runId }
-        })
-        yield* sql`
-          INSERT INTO ${sql(spec.table)} AS t ${sql.insert(chunk)}
-          ON CONFLICT (${sql.csv(spec.key.map((k) => sql`${sql(k)}`))}) DO UPDATE SET ${assignments}`
-      }
-    }).pipe(Effect.orDie, Effect.withSpan("Records.upsert", { attributes: { table: spec.table } }))
-
-  const existingOrderIds = (orderIds: ReadonlyArray<string>) =>
-    orderIds.length === 0
-      ? Effect.succeed(new Set<string>())
-      : sql<{ order_id: string }>`SELECT order_id FROM orders WHERE order_id IN ${sql.in(orderIds)}`.pipe(
-        Effect.map((rows) => new Set(rows.map((r) => r.order_id))),
-        Effect.orDie
+      const list = (names: ReadonlyArray<string>, prefix?: string) =>
+        sql.csv(names.map((c) => (prefix === undefined ? sql`${sql(c)}` : sql`${sql(prefix)}.${sql(c)}`)))
+      const upsert = (rows: Fragment) =>
+        sql`
+          INSERT INTO ${sql(spec.table)} AS t (${list(columns)}, changed_run)
+          ${rows}
+          ON CONFLICT (${list(key)}) DO UPDATE SET
+            ${sql.csv(valueColumns.map((c) => sql`${sql(c)} = EXCLUDED.${sql(c)}`))},
+            changed_run = CASE WHEN (${list(comparedColumns, "t")}) IS DISTINCT FROM (${list(comparedColumns, "excluded")})
+                               THEN EXCLUDED.changed_run ELSE t.changed_run END`
+      const accepted = sql`${sql(reasonColumn)} IS NULL`
+      // Most files repeat no key, and then one pass stores them. A key repeated within
+      // the file makes that statement fail (a row may not be updated twice): then the
+      // last line of each key is kept, at the cost of a sort.
+      yield* upsert(sql`SELECT ${list(columns)}, ${runId}::bigint FROM ${sql(stage.table)} WHERE ${accepted}`).pipe(
+        sql.withTransaction,
+        Effect.catchIf(
+          (error: SqlError) => (error.cause as { code?: string } | undefined)?.code === "21000",
+          () =>
+            upsert(sql`
+              SELECT DISTINCT ON (${list(key)}) ${list(columns)}, ${runId}::bigint FROM ${sql(stage.table)}
+              WHERE ${accepted} ORDER BY ${list(key)}, ${sql(lineColumn)} DESC`)
+        )
       )
+      const [counts] = yield* sql<{ applied: number; rejected: number }>`
+        SELECT count(*) FILTER (WHERE ${accepted})::int AS applied, count(*) FILTER (WHERE NOT ${accepted})::int AS rejected
+        FROM ${sql(stage.table)}`
+      if (counts!.rejected > 0) {
+        yield* sql`
+          INSERT INTO input_row_rejections (sha256, line, reason)
+          SELECT ${sha256}, ${sql(lineColumn)}, ${sql(reasonColumn)} FROM ${sql(stage.table)} WHERE NOT ${accepted}
+          ON CONFLICT (sha256, line) DO NOTHING`
+      }
+      yield* sql`DROP TABLE ${sql(stage.table)}`
+      return counts!
+    }).pipe(Effect.orDie, Effect.withSpan("Records.storeStage", { attributes: { table: spec.table } }))
 
-  return { upsert, existingOrderIds }
+  return { stage, setAsideItemsWithoutOrder, storeStage }
 }))

@@ -1,0 +1,126 @@
+// Benchmark: ingest alone (decode, validate, seal, store) on a generated inbox, in this
+// process, on a fresh embedded PostgreSQL per scale, and the floor in the same server:
+// plain COPY of the same files into tables of text columns.
+//
+//   npx tsx bench/ingest.ts --scale 100000            (default 100000; repeat --scale to compare)
+//
+// Prints rows/s of each and Node's peak RSS during ingest (sampled every 20 ms). The inbox
+// comes from the seeded generator (fixtures/generate.ts) and is kept under the OS temp
+// folder between runs. Ingest runs in one transaction, as in a run, and is committed.
+import { SqlClient } from "@effect/sql"
+import { Effect, Layer, Logger, LogLevel } from "effect"
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Ingest, IngestLive } from "../src/Ingest/Ingest.ts"
+import { ProgressSilent } from "../src/Ingest/Progress.ts"
+import { CopyIn, CopyInLive } from "../src/Store/CopyIn.ts"
+import { DatabaseLive } from "../src/Store/Database.ts"
+import { FindingsStore, FindingsStoreLive } from "../src/Store/FindingsStore.ts"
+import { RecordsLive } from "../src/Store/Records.ts"
+import { RunLog, RunLogLive } from "../src/Store/RunLog.ts"
+
+const scales = process.argv.flatMap((arg, i) => (process.argv[i - 1] === "--scale" ? [Number(arg)] : []))
+if (scales.length === 0) scales.push(100_000)
+
+const inboxFor = (scale: number) => {
+  const dir = path.join(os.tmpdir(), `keshikomi-ingest-bench-inbox-${scale}`)
+  if (!fs.existsSync(path.join(dir, "payout_schedule.json"))) {
+    execFileSync(process.execPath, ["--import", "tsx", "fixtures/generate.ts", "--scale", String(scale), "--out", dir], { stdio: "inherit" })
+  }
+  return dir
+}
+
+const csvFiles = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(".csv")).sort()
+
+const countRows = (dir: string) =>
+  csvFiles(dir).reduce((n, f) => {
+    const text = fs.readFileSync(path.join(dir, f))
+    let lines = 0
+    for (const byte of text) if (byte === 0x0a) lines++
+    return n + Math.max(0, lines - 1)
+  }, 0)
+
+async function* fileBytes(file: string): AsyncGenerator<Buffer> {
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 16 })) yield chunk as Buffer
+}
+
+/** COPY of every CSV, as it is, into a table of text columns (the bench's own, dropped after). */
+const floor = (inbox: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const copyIn = yield* CopyIn
+    let rows = 0
+    const started = performance.now()
+    for (const [index, name] of csvFiles(inbox).entries()) {
+      const file = path.join(inbox, name)
+      const bytes = fs.readFileSync(file)
+      const cp932 = !isUtf8(bytes)
+      const header = (cp932 ? new TextDecoder("shift_jis") : new TextDecoder("utf-8")).decode(bytes.subarray(0, bytes.indexOf(0x0a)))
+      const width = header.split(",").length
+      const table = `floor_${index}`
+      yield* sql.unsafe(`CREATE TABLE ${table} (${Array.from({ length: width }, (_, i) => `c${i} text`).join(", ")})`)
+      rows += yield* copyIn.copy(
+        `COPY ${table} FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING '${cp932 ? "SJIS" : "UTF8"}')`,
+        fileBytes(file)
+      ).pipe(Effect.orDie)
+    }
+    return { rows, seconds: (performance.now() - started) / 1000 }
+  }).pipe((effect) => Effect.flatMap(SqlClient.SqlClient, (sql) => sql.withTransaction(effect)))
+
+const isUtf8 = (bytes: Buffer) => {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const ingestOnce = (inbox: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const ingest = yield* Ingest
+    const runLog = yield* RunLog
+    const findings = yield* FindingsStore
+    return yield* Effect.gen(function*() {
+      const runId = yield* runLog.start("2023-09-05")
+      yield* findings.begin
+      const started = performance.now()
+      const summary = yield* ingest.ingestInbox(inbox, runId)
+      return { summary, seconds: (performance.now() - started) / 1000 }
+    }).pipe(sql.withTransaction)
+  })
+
+const measure = async (scale: number) => {
+  const inbox = inboxFor(scale)
+  const rows = countRows(inbox)
+  process.env.KESHIKOMI_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "kk-ingest-bench-db-"))
+  const store = Layer.mergeAll(RecordsLive, FindingsStoreLive, RunLogLive, CopyInLive).pipe(Layer.provideMerge(DatabaseLive))
+  const layer = IngestLive.pipe(Layer.provide(ProgressSilent), Layer.provideMerge(store))
+  await Effect.runPromise(
+    Effect.gen(function*() {
+      global.gc?.()
+      const rssBefore = process.memoryUsage().rss
+      let peakRss = rssBefore
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20)
+      const { summary, seconds } = yield* ingestOnce(inbox)
+      clearInterval(sampler)
+      const applied = summary.files.reduce((n, f) => n + f.rowsApplied, 0)
+      const rejected = summary.files.filter((f) => f.outcome === "rejected").map((f) => f.fileName)
+      console.log(
+        `scale ${scale}: ingest ${rows} rows (${applied} applied${rejected.length > 0 ? `, files rejected: ${rejected.join(" ")}` : ""}) ` +
+          `in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s; ` +
+          `Node RSS ${(rssBefore / 1e6).toFixed(0)} MB before, peak ${(peakRss / 1e6).toFixed(0)} MB during ingest`
+      )
+      const copied = yield* floor(inbox)
+      console.log(
+        `scale ${scale}: floor (COPY into text columns) ${copied.rows} rows in ${copied.seconds.toFixed(2)} s = ` +
+          `${Math.round(copied.rows / copied.seconds)} rows/s; ingest takes ${(seconds / copied.seconds).toFixed(1)}x the floor`
+      )
+    }).pipe(Effect.provide(layer), Effect.scoped, Logger.withMinimumLogLevel(LogLevel.Warning))
+  )
+}
+
+for (const scale of scales) await measure(scale)
