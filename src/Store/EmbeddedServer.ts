@@ -382,8 +382,28 @@ export interface RunningServer {
   readonly stop: () => Promise<void>
 }
 
+// Tuned for one nightly batch on a 2-core, 8 GB laptop (issue 12): the run is one
+// transaction on one connection that bulk-loads, sorts and joins, so memory goes to the
+// buffer cache and that one session's sorts and staging tables (temp_buffers holds the
+// temporary staging tables ingest COPYs into, which are never WAL-logged), and
+// checkpoints are spread out so that a run writes each page's full image once at most.
+// Given on the command line at each start, so folders of earlier versions get them too.
+export const batchSettings: Readonly<Record<string, string>> = {
+  shared_buffers: "256MB",
+  temp_buffers: "128MB",
+  work_mem: "64MB",
+  maintenance_work_mem: "256MB",
+  wal_buffers: "16MB",
+  max_wal_size: "2GB",
+  checkpoint_timeout: "30min",
+  checkpoint_completion_target: "0.9"
+}
+
 const launch = async (postgres: string, dataDir: string, settings: Readonly<Record<string, string>>): Promise<RunningServer> => {
-  const args = ["-D", dataDir, "-c", "listen_addresses=", ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])]
+  const args = [
+    "-D", dataDir, "-c", "listen_addresses=",
+    ...Object.entries({ ...batchSettings, ...settings }).flatMap(([k, v]) => ["-c", `${k}=${v}`])
+  ]
   const [command, ...rest] = serverCommand(postgres, args, { dieWithParent: true })
   const child = spawn(command!, rest, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } })
   // The server's log is kept in memory for a failure's reason only: it may quote values.
