@@ -1,9 +1,17 @@
 // Cell schemas for the exports: each turns the text of one CSV cell into a domain value
 // or fails with a reason staff can act on (in Japanese, naming what was expected).
-import { ParseResult, Schema } from "effect"
+import { Either, ParseResult, Schema, type SchemaAST } from "effect"
 import { parseYen } from "../Domain/Yen.ts"
 
 const normaliseWidth = (text: string) => text.normalize("NFKC").trim()
+
+/**
+ * Each cell schema also carries its parse function (undefined = not valid), so that a
+ * row of valid cells can be decoded by plain calls (`fastCells`); the schema itself is
+ * the only judge of a row that fails, and gives its reason.
+ */
+const cellParse = Symbol.for("keshikomi/Fields/cellParse")
+type CellParse = (text: string) => unknown
 
 /** A cell parsed by `parse`; `expected` tells staff what the cell should hold. */
 export const cell = <A>(expected: string, parse: (text: string) => A | undefined): Schema.Schema<A, string> =>
@@ -14,7 +22,7 @@ export const cell = <A>(expected: string, parse: (text: string) => A | undefined
       return value === undefined ? ParseResult.fail(new ParseResult.Type(ast, text, expected)) : ParseResult.succeed(value)
     },
     encode: (value) => ParseResult.succeed(String(value))
-  })
+  }).annotations({ [cellParse]: parse })
 
 /** Free text, trimmed; may be empty. */
 export const FreeText = cell("文字列", (text) => text.trim())
@@ -28,11 +36,15 @@ export const RequiredText = cell("空欄にできません", (text) => {
 /** Blank → null; otherwise the cell must satisfy `field`. */
 export const optional = <A>(field: Schema.Schema<A, string>): Schema.Schema<A | null, string> => {
   const decodeField = ParseResult.decodeUnknown(field)
-  return Schema.transformOrFail(Schema.String, Schema.Unknown as Schema.Schema<A | null>, {
+  const parseField = field.ast.annotations[cellParse] as CellParse | undefined
+  const schema = Schema.transformOrFail(Schema.String, Schema.Unknown as Schema.Schema<A | null>, {
     strict: true,
     decode: (text, options) => text.trim() === "" ? ParseResult.succeed(null) : decodeField(text, options),
     encode: (value) => ParseResult.succeed(value === null ? "" : String(value))
   })
+  return parseField === undefined
+    ? schema
+    : schema.annotations({ [cellParse]: (text: string) => (text.trim() === "" ? null : parseField(text)) })
 }
 
 /** Text matching `pattern` after width normalisation (full-width digits accepted). */
@@ -123,7 +135,43 @@ export const describeIssue = (
   return column === "" ? issue.message : `列「${column}」が正しくありません: ${issue.message}${shown}`
 }
 
+/**
+ * The struct's fields and their parse functions, when every field is a `cell` (or
+ * `optional` of one); else undefined. A field with a default (Schema.optionalWith) is
+ * read from the encoded side, so a row that lacks it goes to the schema.
+ */
+const fastFields = (ast: SchemaAST.AST): ReadonlyArray<readonly [string, CellParse]> | undefined => {
+  const literal = ast._tag === "TypeLiteral"
+    ? ast
+    : ast._tag === "Transformation" && ast.from._tag === "TypeLiteral" && ast.transformation._tag === "TypeLiteralTransformation"
+    ? ast.from
+    : undefined
+  if (literal === undefined || literal.indexSignatures.length > 0) return undefined
+  const fields: Array<readonly [string, CellParse]> = []
+  for (const property of literal.propertySignatures) {
+    // An optional field's encoded type is `cell | undefined`.
+    const types = property.type._tag === "Union" ? property.type.types.filter((t) => t._tag !== "UndefinedKeyword") : [property.type]
+    const parse = types.length === 1 ? (types[0]!.annotations[cellParse] as CellParse | undefined) : undefined
+    if (parse === undefined || typeof property.name !== "string") return undefined
+    fields.push([property.name, parse])
+  }
+  return fields
+}
+
 export const decodeCells = <A, I>(schema: Schema.Schema<A, I>) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "ignore" })
-  return (cells: Readonly<Record<string, string>>) => decode(cells)
+  const fields = fastFields(schema.ast)
+  if (fields === undefined) return (cells: Readonly<Record<string, string>>) => decode(cells)
+  // Plain calls for a row whose cells are all valid: the common case, many times
+  // cheaper than the schema's machinery; any other row is decoded by the schema.
+  return (cells: Readonly<Record<string, string>>): Either.Either<A, ParseResult.ParseError> => {
+    const decoded: Record<string, unknown> = {}
+    for (const [name, parse] of fields) {
+      const text = cells[name]
+      const value = text === undefined ? undefined : parse(text)
+      if (value === undefined) return decode(cells)
+      decoded[name] = value
+    }
+    return Either.right(decoded as A)
+  }
 }
