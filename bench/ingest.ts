@@ -4,7 +4,8 @@
 //
 //   npx tsx bench/ingest.ts --scale 100000            (default 100000; repeat --scale to compare)
 //
-// Prints rows/s of each and Node's peak RSS during ingest (sampled every 20 ms). The inbox
+// Prints rows/s of each, the CPU time Node spent (the rest of the wall time is the
+// server's or waiting), and Node's peak RSS during ingest (sampled every 20 ms). The inbox
 // comes from the seeded generator (fixtures/generate.ts) and is kept under the OS temp
 // folder between runs. Ingest runs in one transaction, as in a run, and is committed.
 import { SqlClient } from "@effect/sql"
@@ -105,13 +106,16 @@ const measure = async (scale: number) => {
       const rssBefore = process.memoryUsage().rss
       let peakRss = rssBefore
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20)
+      const cpuBefore = process.cpuUsage()
       const { summary, seconds } = yield* ingestOnce(inbox)
+      const cpu = process.cpuUsage(cpuBefore)
       clearInterval(sampler)
       const applied = summary.files.reduce((n, f) => n + f.rowsApplied, 0)
       const rejected = summary.files.filter((f) => f.outcome === "rejected").map((f) => f.fileName)
       console.log(
         `scale ${scale}: ingest ${rows} rows (${applied} applied${rejected.length > 0 ? `, files rejected: ${rejected.join(" ")}` : ""}) ` +
           `in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s; ` +
+          `Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ` +
           `Node RSS ${(rssBefore / 1e6).toFixed(0)} MB before, peak ${(peakRss / 1e6).toFixed(0)} MB during ingest`
       )
       const copied = yield* floor(inbox)
