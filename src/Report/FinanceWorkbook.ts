@@ -42,7 +42,11 @@ export const writeFinanceWorkbook = (
       closedSection(closed),
       retentionSection(facts, "payout"),
       filesSection(facts, "payout"),
-      listsSection("finance", [["Findings", findingsPlan, true], ["照合済", matchedPlan, false], ["未払い・保留", unpaidPlan, false]])
+      listsSection("finance", [
+        ["Findings", findingsPlan, "errors and warnings"],
+        ["照合済", matchedPlan, "nothing"],
+        ["未払い・保留", unpaidPlan, "nothing"]
+      ])
     ], { heading })
     // The control totals are twelve columns wide: a sheet of their own keeps them on one page width.
     yield* writeSummarySheet(workbook, "支払の照合", [

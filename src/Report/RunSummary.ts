@@ -4,7 +4,7 @@ import { readerSideOfKind } from "../Domain/Kind.ts"
 import type { FindingRow } from "../Store/FindingsStore.ts"
 import type { RunFacts } from "./Reports.ts"
 import { severityLabels } from "./Sheet.ts"
-import { type CapPlan, capSummaryRow, findingsCsvName, type ReportSide } from "./SheetCap.ts"
+import { type CapKeeps, type CapPlan, capSummaryRow, findingsCsvName, type ReportSide } from "./SheetCap.ts"
 
 const outcomeLabel = { applied: "読み込み済", already_applied: "適用済（前回までに読み込み済）", rejected: "読み込めず" } as const
 
@@ -85,10 +85,10 @@ export const retentionSection = (facts: RunFacts, side: "shipping" | "payout") =
 
 /**
  * Where every finding of the side is (the CSV beside the workbook), and which lists
- * were too long for a sheet: [sheet, plan, is the Findings sheet].
+ * were too long for a sheet: [sheet, plan, what it keeps when capped]; the Findings sheet first.
  */
-export const listsSection = (side: ReportSide, lists: ReadonlyArray<readonly [string, CapPlan, boolean]>) => {
-  const findings = lists.find(([, , isFindings]) => isFindings)?.[1]
+export const listsSection = (side: ReportSide, lists: ReadonlyArray<readonly [string, CapPlan, CapKeeps]>) => {
+  const findings = lists[0]?.[1]
   return {
     title: "すべての指摘の一覧",
     header: ["シート・ファイル", "件数", "内容"],
@@ -96,7 +96,7 @@ export const listsSection = (side: ReportSide, lists: ReadonlyArray<readonly [st
     kinds: ["text", "int", "text"] as const,
     rows: [
       [findingsCsvName(side), findings?.total ?? 0, "この実行のすべての指摘（Findings シートと同じ列、UTF-8）"],
-      ...lists.filter(([, plan]) => plan.capped).map(([sheet, plan, isFindings]) => capSummaryRow(sheet, plan, side, isFindings))
+      ...lists.filter(([, plan]) => plan.capped).map(([sheet, plan, keeps]) => capSummaryRow(sheet, plan, side, keeps))
     ]
   }
 }

@@ -52,11 +52,19 @@ export const worklistCapHeading = (sheet: string, plan: CapPlan, cap: number, si
   `すべて ${findingsCsvName(side)} にあります（${byCode(plan)}）。`
 ]
 
+/** The lines at the top of a capped 再発送リスト, which then lists only the overdue orders. */
+export const readyCapHeading = (plan: CapPlan, overdue: number, cap: number): ReadonlyArray<string> => [
+  `再発送リスト: ${number(plan.total)} 件あり、上限の ${number(cap)} 件を超えるため、至急（3営業日以上待っている）${number(overdue)} 件だけを載せています。`,
+  `ほかの注文も含め、すべて ${findingsCsvName("shipping")} にあります（SHIP_READY）。`
+]
+
+/** What a capped sheet still lists: its errors and warnings, its overdue orders, or nothing. */
+export type CapKeeps = "errors and warnings" | "overdue" | "nothing"
+
 /** What the summary sheet says about one capped list. */
-export const capSummaryRow = (sheet: string, plan: CapPlan, side: ReportSide, findingsSheet: boolean): ReadonlyArray<string | number> => [
+export const capSummaryRow = (sheet: string, plan: CapPlan, side: ReportSide, keeps: CapKeeps): ReadonlyArray<string | number> => [
   sheet,
   plan.total,
-  findingsSheet
-    ? `エラーと警告だけ載せています。情報 ${number(plan.info)} 件（${byCode(plan)}）は ${findingsCsvName(side)} に`
-    : `載せていません。すべて ${findingsCsvName(side)} に（${byCode(plan)}）`
+  `${{ "errors and warnings": "エラーと警告だけ載せています", overdue: "至急の注文だけ載せています", nothing: "載せていません" }[keeps]}。` +
+    `情報 ${number(plan.info)} 件（${byCode(plan)}）は ${findingsCsvName(side)} に`
 ]

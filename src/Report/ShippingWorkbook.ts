@@ -9,7 +9,7 @@ import { inputCodes, inputErrorsSheet, writeFindingsSheet } from "./FindingsShee
 import type { RunFacts } from "./Reports.ts"
 import { closedSection, countsSection, filesSection, listsSection, retentionSection, runSection } from "./RunSummary.ts"
 import { writeSheet, writeSummarySheet } from "./Sheet.ts"
-import { capPlan, worklistCapHeading } from "./SheetCap.ts"
+import { capPlan, readyCapHeading, worklistCapHeading } from "./SheetCap.ts"
 import { shippingActions } from "./ShippingActions.ts"
 import { actionSheet, awaitingSheet, readySheet } from "./ShippingSheets.ts"
 
@@ -32,6 +32,7 @@ export const writeShippingWorkbook = (
     const counts = facts.countsBySide.shipping
     const findingsPlan = capPlan(counts, cap)
     const awaitingPlan = capPlan(counts, cap, ["SHIP_AWAITING_PARCEL"])
+    const readyPlan = capPlan(counts, cap, ["SHIP_READY"])
     const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "shipping").pipe(Stream.take(501))))
     const longestReady = yield* queries.longestReady(facts.runId, facts.asOf)
     const oldest = yield* queries.oldestNotReshipped(facts.runId, facts.asOf)
@@ -66,9 +67,18 @@ export const writeShippingWorkbook = (
       closedSection(closed),
       retentionSection(facts, "shipping"),
       filesSection(facts, "shipping"),
-      listsSection("shipping", [["Findings", findingsPlan, true], ["未着注文", awaitingPlan, false]])
+      listsSection("shipping", [
+        ["Findings", findingsPlan, "errors and warnings"],
+        ["再発送リスト", readyPlan, "overdue"],
+        ["未着注文", awaitingPlan, "nothing"]
+      ])
     ], { heading: `${workbook.title}　基準日 ${facts.asOf}` })
-    yield* writeSheet(workbook, readySheet, queries.readyToReship(facts.runId, facts.asOf))
+    // Past the cap, the overdue orders (至急, a warning) stay: the rest are counted, like info findings.
+    yield* (readyPlan.capped
+      ? writeSheet(workbook, readySheet, queries.readyToReship(facts.runId, facts.asOf, { overdueOnly: true }), {
+        heading: readyCapHeading(readyPlan, count("SHIP_NOT_RESHIPPED"), cap)
+      })
+      : writeSheet(workbook, readySheet, queries.readyToReship(facts.runId, facts.asOf)))
     yield* writeSheet(workbook, actionSheet, queries.needingAction(facts.runId, actionGuides))
     yield* (awaitingPlan.capped
       ? writeSheet(workbook, awaitingSheet, Stream.empty, { heading: worklistCapHeading("未着注文", awaitingPlan, cap, "shipping") })

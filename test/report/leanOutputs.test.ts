@@ -180,6 +180,19 @@ describe("a sheet past the row cap", () => {
     else expect(awaitingRows[0]![0]).toBe("頒布者ID")
   })
 
+  it("keeps on 再発送リスト past the cap only the overdue orders (至急), and counts the rest", () => {
+    expect(count("SHIP_READY")).toBeGreaterThan(cap)
+    const overdue = stored.filter((f) => f.code === "SHIP_NOT_RESHIPPED").map((f) => f.subject_id).sort()
+    expect(overdue.length).toBeGreaterThan(0)
+    const rows = rowsOf(shipping.getWorksheet("再発送リスト")!)
+    expect(String(rows[0]![0])).toContain(`再発送リスト: ${count("SHIP_READY")} 件あり`)
+    expect(String(rows[0]![0])).toContain(`至急（3営業日以上待っている）${overdue.length} 件だけ`)
+    expect(String(rows[1]![0])).toContain("shipping_findings.csv")
+    expect(rows[3]![0]).toBe("至急")
+    expect(rows.slice(4).map((r) => r[0])).toEqual(overdue.map(() => "至急"))
+    expect(rows.slice(4).map((r) => String(r[2])).sort()).toEqual(overdue)
+  })
+
   it("keeps a list within the cap whole, with its header on the first row", () => {
     const orphans = rowsOf(finance.getWorksheet("孤立振込")!)
     expect(orphans[0]![0]).toBe("振込ID")
