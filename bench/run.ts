@@ -59,7 +59,7 @@ const inboxFor = (scale: number) => {
   return generated(dir, ["--scale", String(scale)])
 }
 const nightInboxFor = (scale: number, night: number) =>
-  generated(path.join(os.tmpdir(), `keshikomi-bench-night-${scale}-${night}`), ["--scale", String(scale), "--night", String(night)])
+  generated(path.join(os.tmpdir(), `keshikomi-bench-night2-${scale}-${night}`), ["--scale", String(scale), "--night", String(night)])
 
 const csvFiles = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(".csv")).sort().map((f) => path.join(dir, f))
 
