@@ -316,6 +316,8 @@ const measure = async (scale: number) => {
   const measureServer = external === undefined
   const findings = [...full.result.countsByCode.values()].reduce((a, b) => a + b, 0)
   console.log(`\nscale ${scale.toLocaleString("en-US")}: ${rows.toLocaleString("en-US")} input rows in ${csvFiles(inbox).length} CSV files, ${findings.toLocaleString("en-US")} findings`)
+  const biggest = [...full.result.countsByCode].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([code, n]) => `${code} ${n.toLocaleString("en-US")}`).join(", ")
+  console.log(`  biggest codes: ${biggest}`)
   console.log("  " + line(["step", "seconds", "rows/s", "node peak", "server sum", "server uniq"], widths))
   console.log(stepTable(full.steps, rows, measureServer).join("\n"))
   console.log("  " + line(["run total", full.seconds.toFixed(1), perSecond(rows, full.seconds), mb(fullPeak.node), measureServer ? mb(fullPeak.server) : "n/a", measureServer ? mb(fullPeak.serverUnique) : "n/a"], widths))
