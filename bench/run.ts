@@ -160,6 +160,7 @@ const memorySampler = (measureServer: boolean) => {
 // The run's own step timings, from its log.
 
 interface Step { readonly name: string; readonly seconds: number; readonly memory: Memory }
+interface Timed { readonly result: RunResult; readonly seconds: number; readonly steps: ReadonlyArray<Step> }
 
 const stepLogger = (onStep: (name: string, seconds: number) => void) =>
   Logger.make(({ annotations, logLevel, message }) => {
@@ -279,12 +280,41 @@ const measure = async (scale: number) => {
   let steps: Array<Step> = []
   const logger = stepLogger((name, seconds) => steps.push({ name, seconds, memory: memory.mark() }))
 
+  const measureServer = external === undefined
+  const serverMb = (bytes: number) => (measureServer ? mb(bytes) : "n/a")
+
+  // Printed as each part ends: a long sequence shows its figures as it goes.
+  const printFull = (full: Timed, fullPeak: Memory, startSeconds: number) => {
+    const findings = [...full.result.countsByCode.values()].reduce((a, b) => a + b, 0)
+    console.log(`\nscale ${scale.toLocaleString("en-US")}: ${rows.toLocaleString("en-US")} input rows in ${csvFiles(inbox).length} CSV files, ${findings.toLocaleString("en-US")} findings`)
+    const biggest = [...full.result.countsByCode].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([code, n]) => `${code} ${n.toLocaleString("en-US")}`).join(", ")
+    console.log(`  biggest codes: ${biggest}`)
+    console.log("  " + line(["step", "seconds", "rows/s", "node peak", "server sum", "server uniq"], widths))
+    console.log(stepTable(full.steps, rows, measureServer).join("\n"))
+    console.log("  " + line(["run total", full.seconds.toFixed(1), perSecond(rows, full.seconds), mb(fullPeak.node), serverMb(fullPeak.server), serverMb(fullPeak.serverUnique)], widths))
+    console.log(`  (server start and migrations before the run: ${startSeconds.toFixed(1)} s)`)
+    console.log(`  files: ${describeFiles(full.result)}`)
+  }
+  const printFloor = (full: Timed, floor: { seconds: number; rows: number }) => {
+    console.log("  " + line(["COPY floor (same files)", floor.seconds.toFixed(1), perSecond(floor.rows, floor.seconds)], widths))
+    console.log(`  run / floor: ${(full.seconds / floor.seconds).toFixed(1)}×`)
+    if (nights > 0) console.log(`  nights${fullNights ? (runHasFull ? " (--full)" : " (--full asked, but this run has no such option: incremental as it is)") : ""}:`)
+  }
+  const printNight = (k: number, full: Timed, night: Timed, nightRows: number, peak: Memory) => {
+    const slowest = [...night.steps].sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((s) => `${s.name} ${s.seconds.toFixed(1)} s`).join(", ")
+    console.log(
+      `  night ${k} (${nightAsOf(k)}): ${nightRows.toLocaleString("en-US")} rows, ${night.seconds.toFixed(1)} s = ` +
+        `${((night.seconds / full.seconds) * 100).toFixed(1)} % of the full run; node peak ${mb(peak.node)}, ` +
+        `server ${serverMb(peak.server)} (uniq ${serverMb(peak.serverUnique)}); slowest: ${slowest}`
+    )
+  }
+
   const program = Effect.gen(function*() {
     const startedAt = performance.now()
     const url = external ?? (yield* Effect.map(startEmbeddedServer(path.join(dataDir, "pg")), (server) =>
       `postgresql://${server.username}:${encodeURIComponent(Redacted.value(server.password))}@localhost/${server.database}?host=${encodeURIComponent(server.socketDir)}`))
     const database = MigrationsLive.pipe(Layer.provideMerge(clientFromUrl(Redacted.make(url))), Layer.provideMerge(SealerLive))
-    return yield* Effect.gen(function*() {
+    yield* Effect.gen(function*() {
       const run = yield* Run
       const startSeconds = (performance.now() - startedAt) / 1000
       memory.mark()
@@ -294,47 +324,24 @@ const measure = async (scale: number) => {
           steps = []
           const began = performance.now()
           const result = yield* run.run(options)
-          return { result, seconds: (performance.now() - began) / 1000, steps }
+          return { result, seconds: (performance.now() - began) / 1000, steps } satisfies Timed
         })
       const full = yield* timed({ inbox, outDir: out, asOf: baseAsOf })
-      const fullPeak = { ...memory.total() }
-      const floor = yield* Effect.promise(() => copyFloor(url, inbox))
-      const nightly = []
+      printFull(full, { ...memory.total() }, startSeconds)
+      printFloor(full, yield* Effect.promise(() => copyFloor(url, inbox)))
       for (const [k, nightInbox] of nightInboxes.entries()) {
         memory.reset()
         const options = { inbox: nightInbox, outDir: out, asOf: nightAsOf(k + 1), ...(fullNights && runHasFull ? { full: true } : {}) }
-        nightly.push({ ...(yield* timed(options as RunOptions)), rows: countRows(nightInbox), peak: { ...memory.total() } })
+        const night = yield* timed(options as RunOptions)
+        printNight(k + 1, full, night, countRows(nightInbox), { ...memory.total() })
       }
-      return { startSeconds, full, fullPeak, floor, nightly }
     }).pipe(Effect.provide(appLayer(database)))
   }).pipe(
     Effect.scoped,
     Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
     Logger.withMinimumLogLevel(LogLevel.Info)
   )
-  const { startSeconds, full, fullPeak, floor, nightly } = await Effect.runPromise(program).finally(() => memory.stop())
-  const measureServer = external === undefined
-  const findings = [...full.result.countsByCode.values()].reduce((a, b) => a + b, 0)
-  console.log(`\nscale ${scale.toLocaleString("en-US")}: ${rows.toLocaleString("en-US")} input rows in ${csvFiles(inbox).length} CSV files, ${findings.toLocaleString("en-US")} findings`)
-  const biggest = [...full.result.countsByCode].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([code, n]) => `${code} ${n.toLocaleString("en-US")}`).join(", ")
-  console.log(`  biggest codes: ${biggest}`)
-  console.log("  " + line(["step", "seconds", "rows/s", "node peak", "server sum", "server uniq"], widths))
-  console.log(stepTable(full.steps, rows, measureServer).join("\n"))
-  console.log("  " + line(["run total", full.seconds.toFixed(1), perSecond(rows, full.seconds), mb(fullPeak.node), measureServer ? mb(fullPeak.server) : "n/a", measureServer ? mb(fullPeak.serverUnique) : "n/a"], widths))
-  console.log("  " + line(["COPY floor (same files)", floor.seconds.toFixed(1), perSecond(floor.rows, floor.seconds)], widths))
-  console.log(`  run / floor: ${(full.seconds / floor.seconds).toFixed(1)}×   (server start and migrations before the run: ${startSeconds.toFixed(1)} s)`)
-  console.log(`  files: ${describeFiles(full.result)}`)
-  if (nightly.length > 0) {
-    console.log(`  nights${fullNights ? (runHasFull ? " (--full)" : " (--full asked, but this run has no such option: incremental as it is)") : ""}:`)
-    for (const [k, night] of nightly.entries()) {
-      const slowest = [...night.steps].sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((s) => `${s.name} ${s.seconds.toFixed(1)} s`).join(", ")
-      console.log(
-        `  night ${k + 1} (${nightAsOf(k + 1)}): ${night.rows.toLocaleString("en-US")} rows, ${night.seconds.toFixed(1)} s = ` +
-          `${((night.seconds / full.seconds) * 100).toFixed(1)} % of the full run; node peak ${mb(night.peak.node)}, ` +
-          `server ${measureServer ? `${mb(night.peak.server)} (uniq ${mb(night.peak.serverUnique)})` : "n/a"}; slowest: ${slowest}`
-      )
-    }
-  }
+  await Effect.runPromise(program).finally(() => memory.stop())
 }
 
 for (const scale of scales) await measure(scale)
