@@ -144,6 +144,11 @@ const memorySampler = (measureServer: boolean) => {
       sinceMark = zero()
       return peaks
     },
+    /** The peaks since the last mark, without starting a new interval. */
+    peek: (): Memory => {
+      sample()
+      return { ...sinceMark }
+    },
     reset: () => {
       total = zero()
       sinceMark = zero()
@@ -165,7 +170,11 @@ interface Timed { readonly result: RunResult; readonly seconds: number; readonly
 const stepLogger = (onStep: (name: string, seconds: number) => void) =>
   Logger.make(({ annotations, logLevel, message }) => {
     const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
-    if (text === "step finished") {
+    if (text === "report written") {
+      const file = Option.getOrElse(HashMap.get(annotations, "file"), () => "?")
+      const seconds = Option.getOrElse(HashMap.get(annotations, "seconds"), () => 0)
+      onStep(`  ${String(file)}`, Number(seconds))
+    } else if (text === "step finished") {
       const name = Option.getOrElse(HashMap.get(annotations, "step"), () => "?")
       const seconds = Option.getOrElse(HashMap.get(annotations, "seconds"), () => 0)
       onStep(String(name), Number(seconds))
@@ -278,7 +287,9 @@ const measure = async (scale: number) => {
   const nightInboxes = Array.from({ length: nights }, (_, k) => nightInboxFor(scale, k + 1))
   const memory = memorySampler(external === undefined)
   let steps: Array<Step> = []
-  const logger = stepLogger((name, seconds) => steps.push({ name, seconds, memory: memory.mark() }))
+  // A file the report step wrote is listed under that step; the step's peak covers all of them.
+  const logger = stepLogger((name, seconds) =>
+    steps.push({ name, seconds, memory: name.startsWith(" ") ? memory.peek() : memory.mark() }))
 
   const measureServer = external === undefined
   const serverMb = (bytes: number) => (measureServer ? mb(bytes) : "n/a")
@@ -301,7 +312,7 @@ const measure = async (scale: number) => {
     if (nights > 0) console.log(`  nights${fullNights ? (runHasFull ? " (--full)" : " (--full asked, but this run has no such option: incremental as it is)") : ""}:`)
   }
   const printNight = (k: number, full: Timed, night: Timed, nightRows: number, peak: Memory) => {
-    const slowest = [...night.steps].sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((s) => `${s.name} ${s.seconds.toFixed(1)} s`).join(", ")
+    const slowest = [...night.steps].filter((s) => !s.name.startsWith(" ")).sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((s) => `${s.name} ${s.seconds.toFixed(1)} s`).join(", ")
     console.log(
       `  night ${k} (${nightAsOf(k)}): ${nightRows.toLocaleString("en-US")} rows, ${night.seconds.toFixed(1)} s = ` +
         `${((night.seconds / full.seconds) * 100).toFixed(1)} % of the full run; node peak ${mb(peak.node)}, ` +

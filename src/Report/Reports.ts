@@ -2,7 +2,7 @@
 // unpredictable partial names), so that a failed run publishes nothing and a reader never
 // opens half a file.
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Layer, Stream } from "effect"
+import { Context, Duration, Effect, Layer, Stream } from "effect"
 import ExcelJS from "exceljs"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -122,6 +122,13 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
   const writeCsv = (target: string, access: FileAccess, rows: Stream.Stream<FindingRow>) =>
     stageFile(target, access, (stream) => Effect.asVoid(writeFindingsCsv(stream, rows)))
 
+  // How long each file took, in the log beside the run's steps (the nightly log, the bench).
+  const timedReport = <A, E>(file: string, write: Effect.Effect<A, E>) =>
+    Effect.timed(write).pipe(
+      Effect.tap(([elapsed]) => Effect.logInfo("report written").pipe(Effect.annotateLogs({ file, seconds: Duration.toSeconds(elapsed) }))),
+      Effect.map(([, value]) => value)
+    )
+
   const stage = (facts: RunFacts, outDir: string) => {
     const directory = reportDirectory(outDir, facts.asOf, facts.dryRun === true)
     const files: Array<StagedFile> = []
@@ -136,18 +143,18 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
     return Effect.gen(function*() {
       const access = yield* reportAccess
       yield* ensureDirectory(directory, access)
-      files.push(yield* writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, facts, findings, shippingQueries, cap)))
-      files.push(yield* writeCsv(path.join(directory, findingsCsvName("shipping")), access, findings.raisedBy(facts.runId, "shipping")))
-      files.push(yield* writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts, cap)))
-      files.push(yield* writeCsv(path.join(directory, findingsCsvName("finance")), access, findings.raisedBy(facts.runId, "payout")))
+      files.push(yield* timedReport("shipping.xlsx", writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, facts, findings, shippingQueries, cap))))
+      files.push(yield* timedReport(findingsCsvName("shipping"), writeCsv(path.join(directory, findingsCsvName("shipping")), access, findings.raisedBy(facts.runId, "shipping"))))
+      files.push(yield* timedReport("finance.xlsx", writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts, cap))))
+      files.push(yield* timedReport(findingsCsvName("finance"), writeCsv(path.join(directory, findingsCsvName("finance")), access, findings.raisedBy(facts.runId, "payout"))))
       yield* ensureDirectory(sellersStaging, access)
-      const sellerFiles = yield* bySeller(shippingQueries.sellerOpenOrders(facts.runId)).pipe(
+      const sellerFiles = yield* timedReport("sellers/", bySeller(shippingQueries.sellerOpenOrders(facts.runId)).pipe(
         Stream.mapEffect((rows) =>
           writeOne("seller", facts, path.join(sellersStaging, sellerFileName(rows[0]!.seller_id)), access, (wb) => writeSellerSheet(wb, rows, facts.asOf)).pipe(
             Effect.flatMap((file) => file.publish)
           )),
         Stream.runCount
-      )
+      ))
       const publishSellers = Effect.try({
         try: () => {
           fs.rmSync(sellersTarget, { recursive: true, force: true })
