@@ -1,63 +1,358 @@
-// Benchmark: time and peak memory of one full run (ingest, matching, workbooks) on a
-// generated inbox, in this process, on a fresh database.
+// Benchmark: one full run (ingest, matching, merge, workbooks, CSVs) on a generated inbox,
+// in this process, on a fresh database, then a floor measured on the same server in the
+// same process: plain COPY of the same CSV files into text tables. Optionally a sequence
+// of nightly drops after it. Prints figures; asserts nothing (no timing in tests).
 //
-//   npm run bench -- --scale 100000            (default 100000; add more scales to compare)
-//   npm run bench -- --scale 10000 --scale 100000
+//   npm run bench -- --scale 100000                 (default 100000; repeat --scale to compare)
+//   npm run bench -- --scale 100000 --nights 5      then 5 nightly drops, as-of advancing a day each
+//   npm run bench -- --scale 100000 --nights 5 --full
+//                                                   nights as full runs, when the run has that option
 //
-// The inbox comes from the seeded fixture generator (fixtures/generate.ts --scale N) and is
-// kept under the OS temp folder between runs. DATABASE_URL, when set, is used for every
-// scale (empty it first); otherwise each scale gets a fresh embedded PostgreSQL.
+// Per scale it prints every step's seconds (from the run's "step finished" log lines),
+// input rows per second, Node's peak RSS and the embedded server's (the sum of the RSS of
+// its processes, sampled from /proc; shared buffers count once per process, so the sum
+// overstates; "unique" counts them once), the sizes of the workbooks, CSVs and seller
+// lists, the COPY floor and the run's ratio to it; per night its seconds and its ratio
+// to the full run.
+//
+// Inboxes come from the seeded generator (fixtures/generate.ts --scale N, --night K) and
+// are kept under the OS temp folder between runs. DATABASE_URL, when set, is used for
+// every scale (empty it first; the server's memory is then not measured); otherwise each
+// scale gets a fresh embedded PostgreSQL started here.
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Effect, Logger, LogLevel } from "effect"
-import { AppLive } from "../src/App.ts"
-import { Run } from "../src/Run/Run.ts"
+import { Effect, HashMap, Layer, Logger, LogLevel, Option, Redacted } from "effect"
+import pg from "pg"
+import { appLayer } from "../src/App.ts"
+import { Run, type RunOptions, type RunResult } from "../src/Run/Run.ts"
+import { randomKeyMaterial, writeNewKeyFile } from "../src/Seal/KeyFile.ts"
+import { SealerLive } from "../src/Seal/Sealer.ts"
+import { clientFromUrl, MigrationsLive } from "../src/Store/Database.ts"
+import { startEmbeddedServer } from "../src/Store/EmbeddedServer.ts"
+import { nightAsOf } from "../fixtures/scale/nightInbox.ts"
 
-const scales = process.argv.flatMap((arg, i) => (process.argv[i - 1] === "--scale" ? [Number(arg)] : []))
+const argValues = (flag: string) => process.argv.flatMap((arg, i) => (process.argv[i - 1] === flag ? [arg] : []))
+const scales = argValues("--scale").map(Number)
 if (scales.length === 0) scales.push(100_000)
+const nights = Number(argValues("--nights")[0] ?? 0)
+const fullNights = process.argv.includes("--full")
+// `--full` (re-match everything) exists once the incremental run has landed; older runs have no such option.
+const runHasFull = /readonly full\b/.test(fs.readFileSync(path.join(import.meta.dirname, "../src/Run/Run.ts"), "utf8"))
+const baseAsOf = "2023-09-05"
+const givenKeyFile = process.env.KESHIKOMI_KEY_FILE
 
-const inboxFor = (scale: number) => {
-  const dir = path.join(os.tmpdir(), `keshikomi-bench-inbox-${scale}`)
-  if (!fs.existsSync(path.join(dir, "payout_schedule.json"))) {
-    execFileSync(process.execPath, ["--import", "tsx", "fixtures/generate.ts", "--scale", String(scale), "--out", dir], { stdio: "inherit" })
+const generated = (dir: string, args: ReadonlyArray<string>) => {
+  if (!fs.existsSync(path.join(dir, ".complete"))) {
+    fs.rmSync(dir, { recursive: true, force: true })
+    fs.mkdirSync(dir, { recursive: true })
+    execFileSync(process.execPath, ["--import", "tsx", "fixtures/generate.ts", ...args, "--out", dir], { stdio: "inherit" })
+    fs.writeFileSync(path.join(dir, ".complete"), "")
   }
   return dir
 }
+const inboxFor = (scale: number) => {
+  // Inboxes written by earlier versions of this script have no marker; their schedule file says they are whole.
+  const dir = path.join(os.tmpdir(), `keshikomi-bench-inbox-${scale}`)
+  if (fs.existsSync(path.join(dir, "payout_schedule.json"))) return dir
+  return generated(dir, ["--scale", String(scale)])
+}
+const nightInboxFor = (scale: number, night: number) =>
+  generated(path.join(os.tmpdir(), `keshikomi-bench-night2-${scale}-${night}`), ["--scale", String(scale), "--night", String(night)])
+
+const csvFiles = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(".csv")).sort().map((f) => path.join(dir, f))
 
 const countRows = (dir: string) =>
-  fs.readdirSync(dir).filter((f) => f.endsWith(".csv")).reduce((n, f) => {
-    const text = fs.readFileSync(path.join(dir, f))
+  csvFiles(dir).reduce((n, file) => {
     let lines = 0
-    for (const byte of text) if (byte === 0x0a) lines++
+    for (const byte of fs.readFileSync(file)) if (byte === 0x0a) lines++
     return n + Math.max(0, lines - 1)
   }, 0)
+
+// ---------------------------------------------------------------------------
+// Memory: this process, and the PostgreSQL processes it started (its descendants).
+
+const pageSize = 4096
+const descendantsNamed = (root: number, name: string): Array<number> => {
+  const children = new Map<number, Array<number>>()
+  const names = new Map<number, string>()
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8")
+      const close = stat.lastIndexOf(")")
+      const ppid = Number(stat.slice(close + 2).split(" ")[1])
+      names.set(Number(entry), stat.slice(stat.indexOf("(") + 1, close))
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: Array<number> = []
+  const walk = (pid: number) => {
+    for (const child of children.get(pid) ?? []) {
+      if (names.get(child) === name) found.push(child)
+      walk(child)
+    }
+  }
+  walk(root)
+  return found
+}
+
+interface Memory { node: number; server: number; serverUnique: number }
+const serverMemory = (pids: ReadonlyArray<number>) => {
+  let sum = 0
+  let privateSum = 0
+  let sharedMax = 0
+  for (const pid of pids) {
+    try {
+      const [, rss, shared] = fs.readFileSync(`/proc/${pid}/statm`, "utf8").split(" ").map(Number) as [number, number, number]
+      sum += rss * pageSize
+      privateSum += (rss - shared) * pageSize
+      sharedMax = Math.max(sharedMax, shared * pageSize)
+    } catch {
+      // a backend that ended
+    }
+  }
+  return { server: sum, serverUnique: privateSum + sharedMax }
+}
+
+/** Samples memory: the peak since start and since the last `mark`. */
+const memorySampler = (measureServer: boolean) => {
+  let pids: Array<number> = []
+  const refreshPids = () => (pids = measureServer ? descendantsNamed(process.pid, "postgres") : [])
+  refreshPids()
+  const zero = (): Memory => ({ node: 0, server: 0, serverUnique: 0 })
+  let total = zero()
+  let sinceMark = zero()
+  const sample = () => {
+    const now = { node: process.memoryUsage.rss(), ...serverMemory(pids) }
+    for (const peak of [total, sinceMark]) {
+      peak.node = Math.max(peak.node, now.node)
+      peak.server = Math.max(peak.server, now.server)
+      peak.serverUnique = Math.max(peak.serverUnique, now.serverUnique)
+    }
+  }
+  const fast = setInterval(sample, 50)
+  const slow = setInterval(refreshPids, 1000)
+  return {
+    /** The peaks since the last mark; starts a new interval. */
+    mark: (): Memory => {
+      sample()
+      const peaks = sinceMark
+      sinceMark = zero()
+      return peaks
+    },
+    /** The peaks since the last mark, without starting a new interval. */
+    peek: (): Memory => {
+      sample()
+      return { ...sinceMark }
+    },
+    reset: () => {
+      total = zero()
+      sinceMark = zero()
+    },
+    total: () => total,
+    stop: () => {
+      clearInterval(fast)
+      clearInterval(slow)
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The run's own step timings, from its log.
+
+interface Step { readonly name: string; readonly seconds: number; readonly memory: Memory }
+interface Timed { readonly result: RunResult; readonly seconds: number; readonly steps: ReadonlyArray<Step> }
+
+const stepLogger = (onStep: (name: string, seconds: number) => void) =>
+  Logger.make(({ annotations, logLevel, message }) => {
+    const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
+    if (text === "report written") {
+      const file = Option.getOrElse(HashMap.get(annotations, "file"), () => "?")
+      const seconds = Option.getOrElse(HashMap.get(annotations, "seconds"), () => 0)
+      onStep(`  ${String(file)}`, Number(seconds))
+    } else if (text === "step finished") {
+      const name = Option.getOrElse(HashMap.get(annotations, "step"), () => "?")
+      const seconds = Option.getOrElse(HashMap.get(annotations, "seconds"), () => 0)
+      onStep(String(name), Number(seconds))
+    } else if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) {
+      console.error(`  (${logLevel.label}) ${text}`)
+    }
+  })
+
+// ---------------------------------------------------------------------------
+// The floor: plain COPY of the same CSV files into text tables, on the same server.
+
+const isUtf8 = (bytes: Buffer) => {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** COPY … FROM STDIN through node-postgres's submittable query API, the file streamed with back-pressure. */
+const copyFile = (client: pg.Client, statement: string, file: string) =>
+  new Promise<number>((resolve, reject) => {
+    const query = new pg.Query(statement) as pg.Query & {
+      handleCopyInResponse: (connection: { sendCopyFromChunk: (b: Buffer) => void; endCopyFrom: () => void; sendCopyFail: (m: string) => void; stream: NodeJS.WritableStream & { writableLength: number } }) => void
+    }
+    query.handleCopyInResponse = (connection) => {
+      const input = fs.createReadStream(file, { highWaterMark: 1 << 20 })
+      input.on("data", (chunk) => {
+        connection.sendCopyFromChunk(chunk as Buffer)
+        if (connection.stream.writableLength > 8 << 20) {
+          input.pause()
+          connection.stream.once("drain", () => input.resume())
+        }
+      })
+      input.on("end", () => connection.endCopyFrom())
+      input.on("error", (error) => connection.sendCopyFail(error.message))
+    }
+    query.on("end", (result: pg.QueryResult) => resolve(result?.rowCount ?? 0))
+    query.on("error", reject)
+    client.query(query as never)
+  })
+
+const copyFloor = async (url: string, inbox: string) => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  const started = performance.now()
+  let rows = 0
+  try {
+    for (const [i, file] of csvFiles(inbox).entries()) {
+      const head = fs.readFileSync(file).subarray(0, 1 << 20)
+      const headerLine = head.toString("latin1").split(/\r?\n/)[0]!
+      const fields = headerLine.split(",").length
+      const table = `bench_floor_${i}`
+      await client.query(`DROP TABLE IF EXISTS ${table}`)
+      await client.query(`CREATE TABLE ${table} (${Array.from({ length: fields }, (_, c) => `c${c} text`).join(", ")})`)
+      // The first MB says UTF-8 or not; the exports that are not are Shift_JIS (PostgreSQL's SJIS is Windows-932).
+      const encoding = isUtf8(head.subarray(0, head.lastIndexOf(0x0a) + 1)) ? "UTF8" : "SJIS"
+      rows += await copyFile(client, `COPY ${table} FROM STDIN (FORMAT csv, HEADER true, ENCODING '${encoding}')`, file)
+    }
+    return { seconds: (performance.now() - started) / 1000, rows }
+  } finally {
+    for (const [i] of csvFiles(inbox).entries()) await client.query(`DROP TABLE IF EXISTS bench_floor_${i}`).catch(() => undefined)
+    await client.end()
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Printing
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`
+const sizeOf = (target: string): { bytes: number; files: number } => {
+  const stat = fs.statSync(target)
+  if (!stat.isDirectory()) return { bytes: stat.size, files: 1 }
+  return fs.readdirSync(target).reduce((sum, name) => {
+    const inner = sizeOf(path.join(target, name))
+    return { bytes: sum.bytes + inner.bytes, files: sum.files + inner.files }
+  }, { bytes: 0, files: 0 })
+}
+const describeFiles = (result: RunResult) =>
+  result.reports.map((file) => {
+    const { bytes, files } = sizeOf(file)
+    return fs.statSync(file).isDirectory() ? `${path.basename(file)}/ ${files} files ${(bytes / 1e6).toFixed(1)} MB` : `${path.basename(file)} ${(bytes / 1e6).toFixed(1)} MB`
+  }).join(", ")
+const perSecond = (rows: number, seconds: number) => (seconds > 0 ? Math.round(rows / seconds).toLocaleString("en-US") : "-")
+const line = (cells: ReadonlyArray<string>, widths: ReadonlyArray<number>) =>
+  cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")
+const widths = [26, 9, 11, 9, 11, 11]
+const stepTable = (steps: ReadonlyArray<Step>, rows: number, measureServer: boolean) =>
+  steps.map((s) =>
+    "  " + line([
+      s.name, s.seconds.toFixed(1), perSecond(rows, s.seconds), mb(s.memory.node),
+      measureServer ? mb(s.memory.server) : "n/a", measureServer ? mb(s.memory.serverUnique) : "n/a"
+    ], widths)
+  )
+
+// ---------------------------------------------------------------------------
 
 const measure = async (scale: number) => {
   const inbox = inboxFor(scale)
   const rows = countRows(inbox)
-  if (process.env.DATABASE_URL === undefined) {
-    process.env.KESHIKOMI_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "kk-bench-db-"))
+  const external = process.env.DATABASE_URL
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kk-bench-db-"))
+  // A fresh key for each fresh database, unless one is given.
+  if (givenKeyFile === undefined) {
+    process.env.KESHIKOMI_KEY_FILE = path.join(dataDir, "sealing.key")
+    writeNewKeyFile(process.env.KESHIKOMI_KEY_FILE, randomKeyMaterial())
   }
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "kk-bench-out-"))
-  let peakRss = process.memoryUsage().rss
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20)
-  const started = performance.now()
-  const result = await Effect.runPromise(
-    Effect.flatMap(Run, (run) => run.run({ inbox, outDir: out, asOf: "2023-09-05" })).pipe(
-      Effect.provide(AppLive),
-      Logger.withMinimumLogLevel(LogLevel.Warning)
+  const nightInboxes = Array.from({ length: nights }, (_, k) => nightInboxFor(scale, k + 1))
+  const memory = memorySampler(external === undefined)
+  let steps: Array<Step> = []
+  // A file the report step wrote is listed under that step; the step's peak covers all of them.
+  const logger = stepLogger((name, seconds) =>
+    steps.push({ name, seconds, memory: name.startsWith(" ") ? memory.peek() : memory.mark() }))
+
+  const measureServer = external === undefined
+  const serverMb = (bytes: number) => (measureServer ? mb(bytes) : "n/a")
+
+  // Printed as each part ends: a long sequence shows its figures as it goes.
+  const printFull = (full: Timed, fullPeak: Memory, startSeconds: number) => {
+    const findings = [...full.result.countsByCode.values()].reduce((a, b) => a + b, 0)
+    console.log(`\nscale ${scale.toLocaleString("en-US")}: ${rows.toLocaleString("en-US")} input rows in ${csvFiles(inbox).length} CSV files, ${findings.toLocaleString("en-US")} findings`)
+    const biggest = [...full.result.countsByCode].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([code, n]) => `${code} ${n.toLocaleString("en-US")}`).join(", ")
+    console.log(`  biggest codes: ${biggest}`)
+    console.log("  " + line(["step", "seconds", "rows/s", "node peak", "server sum", "server uniq"], widths))
+    console.log(stepTable(full.steps, rows, measureServer).join("\n"))
+    console.log("  " + line(["run total", full.seconds.toFixed(1), perSecond(rows, full.seconds), mb(fullPeak.node), serverMb(fullPeak.server), serverMb(fullPeak.serverUnique)], widths))
+    console.log(`  (server start and migrations before the run: ${startSeconds.toFixed(1)} s)`)
+    console.log(`  files: ${describeFiles(full.result)}`)
+  }
+  const printFloor = (full: Timed, floor: { seconds: number; rows: number }) => {
+    console.log("  " + line(["COPY floor (same files)", floor.seconds.toFixed(1), perSecond(floor.rows, floor.seconds)], widths))
+    console.log(`  run / floor: ${(full.seconds / floor.seconds).toFixed(1)}×`)
+    if (nights > 0) console.log(`  nights${fullNights ? (runHasFull ? " (--full)" : " (--full asked, but this run has no such option: incremental as it is)") : ""}:`)
+  }
+  const printNight = (k: number, full: Timed, night: Timed, nightRows: number, peak: Memory) => {
+    const slowest = [...night.steps].filter((s) => !s.name.startsWith(" ")).sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((s) => `${s.name} ${s.seconds.toFixed(1)} s`).join(", ")
+    console.log(
+      `  night ${k} (${nightAsOf(k)}): ${nightRows.toLocaleString("en-US")} rows, ${night.seconds.toFixed(1)} s = ` +
+        `${((night.seconds / full.seconds) * 100).toFixed(1)} % of the full run; node peak ${mb(peak.node)}, ` +
+        `server ${serverMb(peak.server)} (uniq ${serverMb(peak.serverUnique)}); slowest: ${slowest}`
     )
+  }
+
+  const program = Effect.gen(function*() {
+    const startedAt = performance.now()
+    const url = external ?? (yield* Effect.map(startEmbeddedServer(path.join(dataDir, "pg")), (server) =>
+      `postgresql://${server.username}:${encodeURIComponent(Redacted.value(server.password))}@localhost/${server.database}?host=${encodeURIComponent(server.socketDir)}`))
+    const database = MigrationsLive.pipe(Layer.provideMerge(clientFromUrl(Redacted.make(url))), Layer.provideMerge(SealerLive))
+    yield* Effect.gen(function*() {
+      const run = yield* Run
+      const startSeconds = (performance.now() - startedAt) / 1000
+      memory.mark()
+      memory.reset()
+      const timed = (options: RunOptions) =>
+        Effect.gen(function*() {
+          steps = []
+          const began = performance.now()
+          const result = yield* run.run(options)
+          return { result, seconds: (performance.now() - began) / 1000, steps } satisfies Timed
+        })
+      const full = yield* timed({ inbox, outDir: out, asOf: baseAsOf })
+      printFull(full, { ...memory.total() }, startSeconds)
+      printFloor(full, yield* Effect.promise(() => copyFloor(url, inbox)))
+      for (const [k, nightInbox] of nightInboxes.entries()) {
+        memory.reset()
+        const options = { inbox: nightInbox, outDir: out, asOf: nightAsOf(k + 1), ...(fullNights && runHasFull ? { full: true } : {}) }
+        const night = yield* timed(options as RunOptions)
+        printNight(k + 1, full, night, countRows(nightInbox), { ...memory.total() })
+      }
+    }).pipe(Effect.provide(appLayer(database)))
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+    Logger.withMinimumLogLevel(LogLevel.Info)
   )
-  const seconds = (performance.now() - started) / 1000
-  clearInterval(sampler)
-  const findings = [...result.countsByCode.values()].reduce((a, b) => a + b, 0)
-  const sizes = result.reports.map((r) => `${path.basename(r)} ${(fs.statSync(r).size / 1e6).toFixed(1)} MB`).join(", ")
-  console.log(
-    `scale ${scale}: ${rows} rows in ${fs.readdirSync(inbox).length} files, ${findings} findings, ` +
-      `${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s), peak RSS ${(peakRss / 1e6).toFixed(0)} MB; ${sizes}`
-  )
+  await Effect.runPromise(program).finally(() => memory.stop())
 }
 
 for (const scale of scales) await measure(scale)

@@ -6,7 +6,7 @@ import { IngestLive } from "./Ingest/Ingest.ts"
 import { ProgressLive } from "./Ingest/Progress.ts"
 import { PayoutMatchLive } from "./Match/Payouts.ts"
 import { ShippingMatchLive } from "./Match/Shipping.ts"
-import { ReportsLive } from "./Report/Reports.ts"
+import { makeReportsLive, type ReportOptions } from "./Report/Reports.ts"
 import { RunLive } from "./Run/Run.ts"
 import type { Sealer } from "./Seal/Sealer.ts"
 import { CopyInLive } from "./Store/CopyIn.ts"
@@ -20,13 +20,13 @@ import { RunLogLive } from "./Store/RunLog.ts"
 import { ZenginLive } from "./Run/Zengin.ts"
 import { ZenginStoreLive } from "./Store/ZenginStore.ts"
 
-/** The run and everything it needs, on the given (migrated) database. */
-export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient | Sealer, E, R>) => {
+/** The run and everything it needs, on the given (migrated) database; `reports` tunes the outputs (tests). */
+export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient | Sealer, E, R>, reports?: ReportOptions) => {
   const store = Layer.mergeAll(RecordsLive, FindingsStoreLive, RunLogLive, RetentionLive, PersonalDataLive).pipe(
     Layer.provideMerge(database)
   )
   return RunLive.pipe(
-    Layer.provide(Layer.mergeAll(IngestLive.pipe(Layer.provide(Layer.merge(ProgressLive, CopyInLive))), ShippingMatchLive, PayoutMatchLive, ReportsLive)),
+    Layer.provide(Layer.mergeAll(IngestLive.pipe(Layer.provide(Layer.merge(ProgressLive, CopyInLive))), ShippingMatchLive, PayoutMatchLive, makeReportsLive(reports))),
     Layer.provideMerge(store)
   )
 }

@@ -13,19 +13,25 @@ import {
   orphanSheet,
   unpaidSheet
 } from "./FinanceSheets.ts"
-import { findingsSheet, inputCodes, inputErrorsSheet } from "./FindingsSheet.ts"
+import { inputCodes, inputErrorsSheet, writeFindingsSheet } from "./FindingsSheet.ts"
 import type { RunFacts } from "./Reports.ts"
-import { closedSection, countsSection, filesSection, retentionSection, runSection } from "./RunSummary.ts"
+import { closedSection, countsSection, filesSection, listsSection, retentionSection, runSection } from "./RunSummary.ts"
 import { writeSheet, writeSummarySheet } from "./Sheet.ts"
+import { capPlan, worklistCapHeading } from "./SheetCap.ts"
 
 export const writeFinanceWorkbook = (
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   facts: RunFacts,
   findings: FindingsStore["Type"],
-  payouts: PayoutQueries
+  payouts: PayoutQueries,
+  /** The most findings a sheet lists (SheetCap.ts). */
+  cap: number
 ) =>
   Effect.gen(function*() {
     const counts = facts.countsBySide.payout
+    const findingsPlan = capPlan(counts, cap)
+    const matchedPlan = capPlan(counts, cap, ["PAY_MATCHED"])
+    const unpaidPlan = capPlan(counts, cap, ["PAY_PENDING", "PAY_SCHEDULED", "PAY_DEFERRED"])
     const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "payout").pipe(Stream.take(501))))
     const controlTotals = yield* payouts.controlTotals
     const channelTotals = yield* payouts.channelTotals
@@ -35,7 +41,12 @@ export const writeFinanceWorkbook = (
       countsSection(counts, "payout"),
       closedSection(closed),
       retentionSection(facts, "payout"),
-      filesSection(facts, "payout")
+      filesSection(facts, "payout"),
+      listsSection("finance", [
+        ["Findings", findingsPlan, "errors and warnings"],
+        ["照合済", matchedPlan, "nothing"],
+        ["未払い・保留", unpaidPlan, "nothing"]
+      ])
     ], { heading })
     // The control totals are twelve columns wide: a sheet of their own keeps them on one page width.
     yield* writeSummarySheet(workbook, "支払の照合", [
@@ -43,9 +54,13 @@ export const writeFinanceWorkbook = (
       channelTotalsSection(channelTotals)
     ], { heading })
     yield* writeSheet(workbook, actionSheet, payouts.actionItems(facts.runId, actionPriority))
-    yield* writeSheet(workbook, matchedSheet, payouts.matched(facts.runId))
-    yield* writeSheet(workbook, unpaidSheet, payouts.unpaid(facts.runId))
+    yield* (matchedPlan.capped
+      ? writeSheet(workbook, matchedSheet, Stream.empty, { heading: worklistCapHeading("照合済", matchedPlan, cap, "finance") })
+      : writeSheet(workbook, matchedSheet, payouts.matched(facts.runId)))
+    yield* (unpaidPlan.capped
+      ? writeSheet(workbook, unpaidSheet, Stream.empty, { heading: worklistCapHeading("未払い・保留", unpaidPlan, cap, "finance") })
+      : writeSheet(workbook, unpaidSheet, payouts.unpaid(facts.runId)))
     yield* writeSheet(workbook, orphanSheet, payouts.orphans(facts.runId))
     yield* writeSheet(workbook, inputErrorsSheet, findings.raisedBy(facts.runId, "payout", { codes: inputCodes }))
-    yield* writeSheet(workbook, findingsSheet, findings.raisedBy(facts.runId, "payout"))
+    yield* writeFindingsSheet(workbook, findings.raisedBy(facts.runId, "payout"), findingsPlan, cap, "finance")
   })

@@ -1,8 +1,11 @@
 // The sheets both workbooks share: `Findings` (every finding of the side, with the
 // exact header of docs/reports.md) and 入力エラー (what could not be read), and the
 // decision columns every sheet that lists handled findings carries.
+import { Stream } from "effect"
+import type ExcelJS from "exceljs"
 import type { FindingRow } from "../Store/FindingsStore.ts"
-import { type Column, type SheetSpec, severityLabels } from "./Sheet.ts"
+import { type Column, type SheetSpec, severityLabels, writeSheet } from "./Sheet.ts"
+import { type CapPlan, findingsCapHeading, type ReportSide } from "./SheetCap.ts"
 
 interface Decided {
   readonly resolved_by: string | null
@@ -50,3 +53,21 @@ export const inputErrorsSheet: SheetSpec<FindingRow> = {
 }
 
 export const inputCodes = ["INPUT_FILE_REJECTED", "INPUT_ROW_REJECTED"] as const
+
+/**
+ * The Findings sheet: every finding of the side, or, past the cap, its errors and
+ * warnings only (the rows come errors first, so the read stops at the first info row)
+ * under lines that count the rest and name the CSV that holds them.
+ */
+export const writeFindingsSheet = <E, R>(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  rows: Stream.Stream<FindingRow, E, R>,
+  plan: CapPlan,
+  cap: number,
+  side: ReportSide
+) =>
+  plan.capped
+    ? writeSheet(workbook, findingsSheet, rows.pipe(Stream.takeWhile((f) => f.severity !== "info")), {
+      heading: findingsCapHeading(plan, cap, side)
+    })
+    : writeSheet(workbook, findingsSheet, rows)

@@ -1,22 +1,24 @@
-// Writes the two workbooks of a run beside their final place (AtomicFile: owner-only,
+// Writes the two workbooks of a run, and each side's findings CSV, beside their final place (AtomicFile: owner-only,
 // unpredictable partial names), so that a failed run publishes nothing and a reader never
 // opens half a file.
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Layer, Stream } from "effect"
+import { Context, Duration, Effect, Layer, Stream } from "effect"
 import ExcelJS from "exceljs"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { ReportWriteFailed } from "../Domain/Errors.ts"
 import type { IngestSummary } from "../Ingest/Ingest.ts"
 import { Sealer } from "../Seal/Sealer.ts"
-import { FindingsStore } from "../Store/FindingsStore.ts"
+import { type FindingRow, FindingsStore } from "../Store/FindingsStore.ts"
 import type { RetentionOutcome } from "../Store/Retention.ts"
 import { payoutQueries } from "../Store/PayoutQueries.ts"
 import { makeShippingQueries } from "../Store/ShippingQueries.ts"
 import { ensureDirectory, type FileAccess, partialName, removeLeftoverPartials, reportAccess, stageFile, type StagedFile } from "./AtomicFile.ts"
 import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
+import { writeFindingsCsv } from "./FindingsCsv.ts"
 import { bySeller, sellerFileName, writeSellerSheet } from "./SellerLists.ts"
 import { prepareWorkbook, setPrintContext } from "./Sheet.ts"
+import { defaultSheetRowCap, findingsCsvName } from "./SheetCap.ts"
 import { writeShippingWorkbook } from "./ShippingWorkbook.ts"
 
 export interface RunFacts {
@@ -83,7 +85,13 @@ export const workbookTitle = (side: WorkbookStamp["side"], facts: RunFacts) =>
 const failWith = (target: string) => (cause: unknown) =>
   new ReportWriteFailed({ path: target, reason: cause instanceof Error ? cause.message : String(cause) })
 
-export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
+export interface ReportOptions {
+  /** The most findings a sheet lists; past it, the CSV holds them (SheetCap.ts). Default 100,000. */
+  readonly sheetRowCap?: number
+}
+
+export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports, Effect.gen(function*() {
+  const cap = options?.sheetRowCap ?? defaultSheetRowCap
   const findings = yield* FindingsStore
   const sql = yield* SqlClient.SqlClient
   const sealer = yield* Sealer
@@ -110,6 +118,17 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
         yield* Effect.tryPromise({ try: () => workbook.commit(), catch: failWith(target) })
       }))
 
+  // Every finding of a side, read through a cursor and written as it comes.
+  const writeCsv = (target: string, access: FileAccess, rows: Stream.Stream<FindingRow>) =>
+    stageFile(target, access, (stream) => Effect.asVoid(writeFindingsCsv(stream, rows)))
+
+  // How long each file took, in the log beside the run's steps (the nightly log, the bench).
+  const timedReport = <A, E>(file: string, write: Effect.Effect<A, E>) =>
+    Effect.timed(write).pipe(
+      Effect.tap(([elapsed]) => Effect.logInfo("report written").pipe(Effect.annotateLogs({ file, seconds: Duration.toSeconds(elapsed) }))),
+      Effect.map(([, value]) => value)
+    )
+
   const stage = (facts: RunFacts, outDir: string) => {
     const directory = reportDirectory(outDir, facts.asOf, facts.dryRun === true)
     const files: Array<StagedFile> = []
@@ -124,16 +143,18 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
     return Effect.gen(function*() {
       const access = yield* reportAccess
       yield* ensureDirectory(directory, access)
-      files.push(yield* writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, facts, findings, shippingQueries)))
-      files.push(yield* writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts)))
+      files.push(yield* timedReport("shipping.xlsx", writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, facts, findings, shippingQueries, cap))))
+      files.push(yield* timedReport(findingsCsvName("shipping"), writeCsv(path.join(directory, findingsCsvName("shipping")), access, findings.raisedBy(facts.runId, "shipping"))))
+      files.push(yield* timedReport("finance.xlsx", writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts, cap))))
+      files.push(yield* timedReport(findingsCsvName("finance"), writeCsv(path.join(directory, findingsCsvName("finance")), access, findings.raisedBy(facts.runId, "payout"))))
       yield* ensureDirectory(sellersStaging, access)
-      const sellerFiles = yield* bySeller(shippingQueries.sellerOpenOrders(facts.runId)).pipe(
+      const sellerFiles = yield* timedReport("sellers/", bySeller(shippingQueries.sellerOpenOrders(facts.runId)).pipe(
         Stream.mapEffect((rows) =>
           writeOne("seller", facts, path.join(sellersStaging, sellerFileName(rows[0]!.seller_id)), access, (wb) => writeSellerSheet(wb, rows, facts.asOf)).pipe(
             Effect.flatMap((file) => file.publish)
           )),
         Stream.runCount
-      )
+      ))
       const publishSellers = Effect.try({
         try: () => {
           fs.rmSync(sellersTarget, { recursive: true, force: true })
@@ -156,3 +177,5 @@ export const ReportsLive = Layer.effect(Reports, Effect.gen(function*() {
 
   return { stage, removeLeftovers: removeLeftoverPartials }
 }))
+
+export const ReportsLive = makeReportsLive()

@@ -4,6 +4,7 @@ import { readerSideOfKind } from "../Domain/Kind.ts"
 import type { FindingRow } from "../Store/FindingsStore.ts"
 import type { RunFacts } from "./Reports.ts"
 import { severityLabels } from "./Sheet.ts"
+import { type CapKeeps, type CapPlan, capSummaryRow, findingsCsvName, type ReportSide } from "./SheetCap.ts"
 
 const outcomeLabel = { applied: "読み込み済", already_applied: "適用済（前回までに読み込み済）", rejected: "読み込めず" } as const
 
@@ -78,6 +79,24 @@ export const retentionSection = (facts: RunFacts, side: "shipping" | "payout") =
       reportDays === 0
         ? ["レポートフォルダ", facts.retention.reportFolders.length, "保存期間なし: 削除しません"]
         : ["レポートフォルダ", facts.retention.reportFolders.length, `基準日が${reportDays}日より前のもの`]
+    ]
+  }
+}
+
+/**
+ * Where every finding of the side is (the CSV beside the workbook), and which lists
+ * were too long for a sheet: [sheet, plan, what it keeps when capped]; the Findings sheet first.
+ */
+export const listsSection = (side: ReportSide, lists: ReadonlyArray<readonly [string, CapPlan, CapKeeps]>) => {
+  const findings = lists[0]?.[1]
+  return {
+    title: "すべての指摘の一覧",
+    header: ["シート・ファイル", "件数", "内容"],
+    widths: [22, 10, 60],
+    kinds: ["text", "int", "text"] as const,
+    rows: [
+      [findingsCsvName(side), findings?.total ?? 0, "この実行のすべての指摘（Findings シートと同じ列、UTF-8）"],
+      ...lists.filter(([, plan]) => plan.capped).map(([sheet, plan, keeps]) => capSummaryRow(sheet, plan, side, keeps))
     ]
   }
 }

@@ -168,7 +168,8 @@ export const fitCellText = (text: string): string => {
  * does, so it stays text even after editing (OWASP CSV injection guidance). The text
  * itself is unchanged.
  */
-export const looksLikeFormula = (text: string) => /^[=+\-@\t\r]/.test(text)
+export const formulaLike = /^[=+\-@\t\r]/
+export const looksLikeFormula = (text: string) => formulaLike.test(text)
 
 const fills: Partial<Record<Severity, ExcelJS.Fill>> = {
   error: { type: "pattern", pattern: "solid", fgColor: { argb: "FFF8D7DA" } },

@@ -5,10 +5,11 @@ import { Chunk, Effect, Stream } from "effect"
 import type ExcelJS from "exceljs"
 import type { FindingsStore } from "../Store/FindingsStore.ts"
 import type { ShippingQueries, WaitingParcel } from "../Store/ShippingQueries.ts"
-import { findingsSheet, inputCodes, inputErrorsSheet } from "./FindingsSheet.ts"
+import { inputCodes, inputErrorsSheet, writeFindingsSheet } from "./FindingsSheet.ts"
 import type { RunFacts } from "./Reports.ts"
-import { closedSection, countsSection, filesSection, retentionSection, runSection } from "./RunSummary.ts"
+import { closedSection, countsSection, filesSection, listsSection, retentionSection, runSection } from "./RunSummary.ts"
 import { writeSheet, writeSummarySheet } from "./Sheet.ts"
+import { capPlan, readyCapHeading, worklistCapHeading } from "./SheetCap.ts"
 import { shippingActions } from "./ShippingActions.ts"
 import { actionSheet, awaitingSheet, readySheet } from "./ShippingSheets.ts"
 
@@ -23,10 +24,15 @@ export const writeShippingWorkbook = (
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   facts: RunFacts,
   findings: FindingsStore["Type"],
-  queries: ShippingQueries
+  queries: ShippingQueries,
+  /** The most findings a sheet lists (SheetCap.ts). */
+  cap: number
 ) =>
   Effect.gen(function*() {
     const counts = facts.countsBySide.shipping
+    const findingsPlan = capPlan(counts, cap)
+    const awaitingPlan = capPlan(counts, cap, ["SHIP_AWAITING_PARCEL"])
+    const readyPlan = capPlan(counts, cap, ["SHIP_READY"])
     const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "shipping").pipe(Stream.take(501))))
     const longestReady = yield* queries.longestReady(facts.runId, facts.asOf)
     const oldest = yield* queries.oldestNotReshipped(facts.runId, facts.asOf)
@@ -60,11 +66,23 @@ export const writeShippingWorkbook = (
       countsSection(counts, "shipping"),
       closedSection(closed),
       retentionSection(facts, "shipping"),
-      filesSection(facts, "shipping")
+      filesSection(facts, "shipping"),
+      listsSection("shipping", [
+        ["Findings", findingsPlan, "errors and warnings"],
+        ["再発送リスト", readyPlan, "overdue"],
+        ["未着注文", awaitingPlan, "nothing"]
+      ])
     ], { heading: `${workbook.title}　基準日 ${facts.asOf}` })
-    yield* writeSheet(workbook, readySheet, queries.readyToReship(facts.runId, facts.asOf))
+    // Past the cap, the overdue orders (至急, a warning) stay: the rest are counted, like info findings.
+    yield* (readyPlan.capped
+      ? writeSheet(workbook, readySheet, queries.readyToReship(facts.runId, facts.asOf, { overdueOnly: true }), {
+        heading: readyCapHeading(readyPlan, count("SHIP_NOT_RESHIPPED"), cap)
+      })
+      : writeSheet(workbook, readySheet, queries.readyToReship(facts.runId, facts.asOf)))
     yield* writeSheet(workbook, actionSheet, queries.needingAction(facts.runId, actionGuides))
-    yield* writeSheet(workbook, awaitingSheet, queries.awaitingParcels(facts.runId))
+    yield* (awaitingPlan.capped
+      ? writeSheet(workbook, awaitingSheet, Stream.empty, { heading: worklistCapHeading("未着注文", awaitingPlan, cap, "shipping") })
+      : writeSheet(workbook, awaitingSheet, queries.awaitingParcels(facts.runId)))
     yield* writeSheet(workbook, inputErrorsSheet, findings.raisedBy(facts.runId, "shipping", { codes: inputCodes }))
-    yield* writeSheet(workbook, findingsSheet, findings.raisedBy(facts.runId, "shipping"))
+    yield* writeFindingsSheet(workbook, findings.raisedBy(facts.runId, "shipping"), findingsPlan, cap, "shipping")
   })

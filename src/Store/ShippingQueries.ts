@@ -105,7 +105,8 @@ export interface ActionGuideRow {
 }
 
 export interface ShippingQueries {
-  readonly readyToReship: (runId: number, asOf: string) => Stream.Stream<ReadyRow>
+  /** `overdueOnly`: only the orders overdue for re-shipping (SHIP_NOT_RESHIPPED), for a capped sheet. */
+  readonly readyToReship: (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) => Stream.Stream<ReadyRow>
   readonly needingAction: (runId: number, guides: ReadonlyArray<ActionGuideRow>) => Stream.Stream<ActionRow>
   readonly awaitingParcels: (runId: number) => Stream.Stream<AwaitingRow>
   /** The ready order that has waited longest since its last parcel arrived. */
@@ -136,7 +137,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
     return out as unknown as ReadyRow
   }
 
-  const readyToReship = (runId: number, asOf: string) =>
+  const readyToReship = (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) =>
     sql<SealedReadyRow>`
       SELECT f.subject_id AS order_id, ${findingStatus(sql, runId, "f")} AS status, ${findingDecision(sql, "f")},
              EXISTS (SELECT 1 FROM findings n
@@ -169,6 +170,10 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
       ) i ON true
       LEFT JOIN shipping_addresses a ON a.order_id = f.subject_id
       WHERE f.code = 'SHIP_READY' AND f.last_run = ${runId}
+        ${options?.overdueOnly === true
+      ? sql`AND EXISTS (SELECT 1 FROM findings n
+                        WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.last_run = ${runId})`
+      : sql``}
       -- The order the desk works: open before handled, longest waiting first, then by seller.
       ORDER BY f.resolved_at IS NOT NULL, last.received_on, o.seller_id, f.subject_id`.stream.pipe(Stream.map(openAddress), Stream.orDie)
 

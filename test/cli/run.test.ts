@@ -28,7 +28,7 @@ describe("keshikomi run", () => {
       // The contract's seven columns, then who handled a finding, when, and the note (issue 10).
       expect((findings.getRow(1).values as Array<unknown>).slice(1)).toEqual([...findingsHeader, "対応者", "対応日", "メモ"])
     }
-    expect(fs.readdirSync(path.join(out, "2023-09-05")).sort()).toEqual(["finance.xlsx", "sellers", "shipping.xlsx"])
+    expect(fs.readdirSync(path.join(out, "2023-09-05")).sort()).toEqual(["finance.xlsx", "finance_findings.csv", "sellers", "shipping.xlsx", "shipping_findings.csv"])
     // One short summary at the end: what needs action in each workbook, and where the files are.
     expect(result.stdout).toContain(`基準日 2023-09-05 の実行 #`)
     expect(result.stdout).toMatch(/shipping\.xlsx: 再発送 0 件（うち至急 0 件）、要対応 0 件、未着注文 1 件/)

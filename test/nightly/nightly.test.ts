@@ -173,7 +173,7 @@ describe("dry run and status", () => {
     expect(dry.code).toBe(0)
     // A trial writes beside the real reports, never over them.
     expect(fs.readdirSync(path.join(out, "2023-09-05"))).toEqual(["dry-run"])
-    expect(fs.readdirSync(path.join(out, "2023-09-05", "dry-run")).sort()).toEqual(["finance.xlsx", "sellers", "shipping.xlsx"])
+    expect(fs.readdirSync(path.join(out, "2023-09-05", "dry-run")).sort()).toEqual(["finance.xlsx", "finance_findings.csv", "sellers", "shipping.xlsx", "shipping_findings.csv"])
     expect(dry.stdout).toContain("試行: データベースには何も記録していません")
     for (const table of ["orders", "runs", "findings", "input_files"]) {
       expect(await query(url, `SELECT count(*)::int AS n FROM ${table}`), table).toEqual([{ n: 0 }])

@@ -200,7 +200,7 @@ describe("files a run writes", () => {
     fs.symlinkSync(victim, path.join(folder, `.shipping.xlsx.${"cd".repeat(16)}.partial`))
     fs.mkdirSync(path.join(folder, `.sellers.${"ef".repeat(16)}.partial`))
     await runPipeline(url, { inbox: writeInbox({ "orders_20230901.csv": ordersCsv(order) }), outDir: out, asOf: "2023-09-05" })
-    expect(fs.readdirSync(folder).sort()).toEqual(["finance.xlsx", "sellers", "shipping.xlsx"])
+    expect(fs.readdirSync(folder).sort()).toEqual(["finance.xlsx", "finance_findings.csv", "sellers", "shipping.xlsx", "shipping_findings.csv"])
     expect(fs.readFileSync(victim, "utf8")).toBe("untouched")
   })
 })
