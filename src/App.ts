@@ -1,6 +1,7 @@
 // The one place where the services are composed into the application.
 import type { SqlClient } from "@effect/sql"
 import { Layer } from "effect"
+import { DeskLive } from "./Desk/DeskLive.ts"
 import type { DatabaseUnavailable, KeyUnavailable } from "./Domain/Errors.ts"
 import { IngestLive } from "./Ingest/Ingest.ts"
 import { ProgressLive } from "./Ingest/Progress.ts"
@@ -50,3 +51,12 @@ export const zenginLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient | Se
   )
 
 export const ZenginAppLive = zenginLayer(DatabaseLive)
+
+/** What `desk` needs: the intake desk, deciding with the run's own shipping rules, on the (migrated) database. */
+export const deskLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient | Sealer, E, R>) =>
+  DeskLive.pipe(
+    Layer.provide(Layer.mergeAll(ShippingMatchLive, FindingsStoreLive, PersonalDataLive)),
+    Layer.provideMerge(database)
+  )
+
+export const DeskAppLive = deskLayer(DatabaseLive)
