@@ -162,9 +162,9 @@ export const DeskLive = Layer.effect(Desk, Effect.gen(function*() {
     })
 
   /**
-   * Decides every live line of a parcel: the shipping rules raise the findings of the
-   * parcel's orders into this transaction's current_findings, and each line's decision
-   * is read off them (decision.ts). Inside the caller's transaction.
+   * Decides every live line of a parcel: the shipping rules, scoped to the parcel's order
+   * refs, raise exactly those refs' findings into this transaction's current_findings, and
+   * each line's decision is read off them (decision.ts). Inside the caller's transaction.
    */
   const decideParcel = (parcelId: string, asOf: string) =>
     Effect.gen(function*() {
@@ -173,7 +173,7 @@ export const DeskLive = Layer.effect(Desk, Effect.gen(function*() {
       yield* sql`CREATE TEMP TABLE desk_scope (order_ref text NOT NULL) ON COMMIT DROP`
       yield* sql`INSERT INTO desk_scope ${sql.insert(refs.map((order_ref) => ({ order_ref })))}`
       yield* findings.begin
-      yield* shipping.raise(asOf)
+      yield* shipping.raise(asOf, { orderRefs: "desk_scope" })
       const raised = yield* sql<RaisedFinding>`
         SELECT code, subject_id, related_id, detail FROM current_findings WHERE code LIKE 'SHIP\\_%'`
       // What the rules computed beside their findings: their working sets of this transaction.
