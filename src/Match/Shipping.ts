@@ -284,6 +284,11 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
         CREATE TEMP TABLE ship_ready ON COMMIT DROP AS
         WITH business_day_no AS (
           SELECT day, count(*) FILTER (WHERE is_business_day) OVER (ORDER BY day) AS n FROM jp_calendar
+          -- Only the days from the earliest arrival to as_of: a difference of running counts
+          -- does not depend on where the count starts, and the calendar holds 80 years
+          -- (counting all of them was most of a one-order decision at the desk).
+          WHERE day >= least(${asOf}::date, (SELECT min(last_received_on) FROM ship_orders))
+            AND day <= greatest(${asOf}::date, (SELECT max(last_received_on) FROM ship_orders))
         )
         SELECT so.*, (as_of.n - arrived.n)::int AS business_days
         FROM ship_orders so
