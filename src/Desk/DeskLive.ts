@@ -166,22 +166,27 @@ export const DeskLive = Layer.effect(Desk, Effect.gen(function*() {
    * refs, raise exactly those refs' findings into this transaction's current_findings, and
    * each line's decision is read off them (decision.ts). Inside the caller's transaction.
    */
-  const decideParcel = (parcelId: string, asOf: string) =>
+  const decideParcel = (parcelId: string, asOf: string, saved?: ReadonlyArray<StoredLine>) =>
     Effect.gen(function*() {
-      const lines = yield* linesOfParcel(parcelId)
-      const refs = [...new Set(lines.map((l) => l.order_ref))]
-      yield* sql`CREATE TEMP TABLE desk_scope (order_ref text NOT NULL) ON COMMIT DROP`
-      yield* sql`INSERT INTO desk_scope ${sql.insert(refs.map((order_ref) => ({ order_ref })))}`
+      const lines = saved ?? (yield* linesOfParcel(parcelId))
+      yield* sql`
+        CREATE TEMP TABLE desk_scope ON COMMIT DROP AS
+        SELECT DISTINCT order_ref FROM parcel_lines WHERE parcel_id = ${parcelId}`
       yield* findings.begin
       yield* shipping.raise(asOf, { orderRefs: "desk_scope" })
-      const raised = yield* sql<RaisedFinding>`
-        SELECT code, subject_id, related_id, detail FROM current_findings WHERE code LIKE 'SHIP\\_%'`
-      // What the rules computed beside their findings: their working sets of this transaction.
-      const facts = new Map((yield* sql<OrderFacts & { order_id: string }>`
-        SELECT order_id, status, received_qty AS "receivedQty", ordered_qty AS "orderedQty"
-        FROM ship_orders WHERE order_id IN ${sql.in(refs)}`).map((r) => [r.order_id, r]))
-      const firstScans = new Map((yield* sql<{ order_id: string; first_parcel_id: string }>`
-        SELECT order_id, first_parcel_id FROM ship_scans WHERE parcel_id = ${parcelId}`).map((r) => [r.order_id, r.first_parcel_id]))
+      // The findings, and what the rules computed beside them (their working sets of this
+      // transaction), in one round trip.
+      const [read] = yield* sql<{ raised: Array<RaisedFinding>; facts: Array<OrderFacts & { order_id: string }>; first_scans: Array<{ order_id: string; first_parcel_id: string }> }>`
+        SELECT
+          (SELECT coalesce(json_agg(json_build_object('code', code, 'subject_id', subject_id, 'related_id', related_id, 'detail', detail)), '[]')
+           FROM current_findings WHERE code LIKE 'SHIP\\_%') AS raised,
+          (SELECT coalesce(json_agg(json_build_object('order_id', order_id, 'status', status, 'receivedQty', received_qty, 'orderedQty', ordered_qty)), '[]')
+           FROM ship_orders WHERE order_id IN (SELECT order_ref FROM desk_scope)) AS facts,
+          (SELECT coalesce(json_agg(json_build_object('order_id', order_id, 'first_parcel_id', first_parcel_id)), '[]')
+           FROM ship_scans WHERE parcel_id = ${parcelId}) AS first_scans`
+      const raised = read!.raised
+      const facts = new Map(read!.facts.map((r) => [r.order_id, r]))
+      const firstScans = new Map(read!.first_scans.map((r) => [r.order_id, r.first_parcel_id]))
 
       const verdicts = lines.map((line) => {
         const decided = { parcelId, orderRef: line.order_ref, orderRefTyped: line.order_ref_typed }
@@ -239,9 +244,11 @@ export const DeskLive = Layer.effect(Desk, Effect.gen(function*() {
         desk_by: intake.by.trim(),
         desk_line_no: index + 1
       }))
-      yield* sql`INSERT INTO parcel_lines ${sql.insert(rows)}`
-      yield* announce(rows.map((r) => r.order_ref))
-      const decisions = yield* decideParcel(parcelId, asOf ?? at.date)
+      // Saved and announced in one statement: a decision is a few dozen round trips.
+      yield* sql`
+        WITH saved AS (INSERT INTO parcel_lines ${sql.insert(rows)} RETURNING order_ref)
+        INSERT INTO shipping_pending (order_ref) SELECT DISTINCT order_ref FROM saved`
+      const decisions = yield* decideParcel(parcelId, asOf ?? at.date, rows)
       return { parcelId, receivedAt: at.iso, decisions } satisfies IntakeResult
     }))
   })
