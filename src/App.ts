@@ -4,6 +4,7 @@ import { Layer } from "effect"
 import type { DatabaseUnavailable, KeyUnavailable } from "./Domain/Errors.ts"
 import { IngestLive } from "./Ingest/Ingest.ts"
 import { ProgressLive } from "./Ingest/Progress.ts"
+import { NightScopeLive } from "./Match/NightScope.ts"
 import { PayoutMatchLive } from "./Match/Payouts.ts"
 import { ShippingMatchLive } from "./Match/Shipping.ts"
 import { ReportsLive } from "./Report/Reports.ts"
@@ -26,7 +27,7 @@ export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient | Seale
     Layer.provideMerge(database)
   )
   return RunLive.pipe(
-    Layer.provide(Layer.mergeAll(IngestLive.pipe(Layer.provide(Layer.merge(ProgressLive, CopyInLive))), ShippingMatchLive, PayoutMatchLive, ReportsLive)),
+    Layer.provide(Layer.mergeAll(IngestLive.pipe(Layer.provide(Layer.merge(ProgressLive, CopyInLive))), ShippingMatchLive, PayoutMatchLive, NightScopeLive, ReportsLive)),
     Layer.provideMerge(store)
   )
 }

@@ -18,15 +18,10 @@
 // carries its order ref (scope_ref), so the merge knows which stored ones it covers.
 import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
+import type { ShippingScope } from "../Domain/ShippingScope.ts"
 import { typoCandidates } from "./shipping/typoCandidates.ts"
 
-/**
- * The order refs to reconcile: the name of a (temporary) table with a column
- * `order_ref text` of normalised refs, known orders or not.
- */
-export interface ShippingScope {
-  readonly orderRefs: string
-}
+export type { ShippingScope }
 
 export class ShippingMatch extends Context.Tag("keshikomi/ShippingMatch")<ShippingMatch, {
   /**

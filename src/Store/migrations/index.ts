@@ -6,6 +6,7 @@ import _0005_sealed from "./0005_sealed.ts"
 import _0008_zengin from "./0008_zengin.ts"
 import _0010_changed_run from "./0010_changed_run.ts"
 import _0012_incremental from "./0012_incremental.ts"
+import _0013_match_state from "./0013_match_state.ts"
 
 // Keys are "<id>_<name>"; a new migration always takes a higher id than every applied one.
 export const migrations = {
@@ -16,5 +17,6 @@ export const migrations = {
   "0005_sealed": _0005_sealed,
   "0008_zengin": _0008_zengin,
   "0010_changed_run": _0010_changed_run,
-  "0012_incremental": _0012_incremental
+  "0012_incremental": _0012_incremental,
+  "0013_match_state": _0013_match_state
 }
