@@ -3,6 +3,7 @@
 // and on another with --full, leaves the same findings table after every night, every
 // column that matters included: detail, side, first and last seen, closed, decisions.
 import { describe, expect, it } from "vitest"
+import { keshikomi } from "../support/cli.ts"
 import { crlf, tempDir, writeInbox, type FileContent } from "../support/inbox.ts"
 import { seededRandom, type Random } from "../support/randomShipping.ts"
 import { createTestDatabase, query, runPipeline } from "../support/testDatabase.ts"
@@ -229,5 +230,15 @@ describe("an incremental night, on what it cannot see among its own changes", ()
     expect(night2.mode._tag).toBe("incremental")
     const [unknown] = await query<{ detail: string }>(url, "SELECT detail FROM findings WHERE code = 'SHIP_UNKNOWN_ORDER' AND closed_on IS NULL")
     expect(unknown?.detail).toContain("頒布者 S100101 の注文 PS-00010006 の書き間違いと思われる")
+  })
+})
+
+describe("keshikomi run --full", () => {
+  it("matches everything and says so in the summary", async () => {
+    const url = await createTestDatabase()
+    const inbox = writeInbox({ "parcels_20230914.csv": crlf("受付番号,受付日時,配送業者,伝票番号,頒布者ID,注文ID,点数,状態,備考", "IN-1,2023/09/14 10:00,日本郵便,111122223333,S100101,PS-00010005,1,良好,") })
+    const result = await keshikomi(["run", "--inbox", inbox, "--out", tempDir(), "--as-of", "2023-09-14", "--full"], { DATABASE_URL: url })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("照合: 全件（--full の指定）")
   })
 })
