@@ -11,8 +11,8 @@
 //     become, or stop being, its suggestion);
 //   - every seller-mismatch line whose slip names the seller of a changed order (its
 //     detail shows that seller's circle name);
-//   - when business days passed since the last run, every order that was ready (the
-//     SHIP_NOT_RESHIPPED threshold and the count of days in its detail move).
+//   - when business days passed since the last run, every order that was ready and is
+//     now past the SHIP_NOT_RESHIPPED threshold (the count of days is in its detail).
 // Payouts are matched in full every night (docs/nightly.md says why).
 import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
@@ -89,7 +89,7 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
       }
     })
 
-  const buildScope = (runId: number, businessDaysPassed: boolean) =>
+  const buildScope = (runId: number, asOf: string, businessDaysPassed: boolean) =>
     Effect.gen(function*() {
       yield* addToScope(sql`
         SELECT order_id FROM orders WHERE changed_run = ${runId}
@@ -97,7 +97,18 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
         UNION ALL SELECT order_ref FROM parcel_lines WHERE changed_run = ${runId}
         UNION ALL SELECT order_id FROM reshipments WHERE changed_run = ${runId}`)
       if (businessDaysPassed) {
-        yield* addToScope(sql`SELECT subject_id FROM findings WHERE code = 'SHIP_READY' AND closed_on IS NULL`)
+        // Only the ready orders now past the threshold: below it, nothing they raise
+        // reads the date. The last parcel (the finding's related id) gives the day.
+        yield* addToScope(sql`
+          WITH business_day_no AS (
+            SELECT day, count(*) FILTER (WHERE is_business_day) OVER (ORDER BY day) AS n FROM jp_calendar
+          )
+          SELECT f.subject_id
+          FROM findings f
+          JOIN parcel_lines pl ON pl.parcel_id = f.related_id AND pl.order_ref = f.subject_id
+          JOIN business_day_no arrived ON arrived.day = (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date
+          JOIN business_day_no as_of ON as_of.day = ${asOf}::date
+          WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL AND as_of.n - arrived.n > 2`)
       }
       const ordersChanged = (yield* sql<{ any: boolean }>`
         SELECT EXISTS (SELECT 1 FROM orders WHERE changed_run = ${runId}) AS any`)[0]!.any
@@ -137,7 +148,7 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
     const businessDaysPassed = asOf > state.as_of && (yield* sql<{ n: number }>`
       SELECT count(*)::int AS n FROM jp_calendar
       WHERE is_business_day AND day > ${state.as_of}::date AND day <= ${asOf}::date`)[0]!.n > 0
-    const orderRefs = yield* buildScope(runId, businessDaysPassed)
+    const orderRefs = yield* buildScope(runId, asOf, businessDaysPassed)
     return { _tag: "incremental", scope: { orderRefs: scopeTable }, orderRefs } satisfies MatchMode
   }, Effect.orDie)
 

@@ -233,6 +233,36 @@ describe("an incremental night, on what it cannot see among its own changes", ()
   })
 })
 
+describe("an incremental night, on what only the date moves", () => {
+  it("raises SHIP_NOT_RESHIPPED the night a ready order passes 2 business days, over a holiday, with no record changed", async () => {
+    const url = await createTestDatabase()
+    const out = tempDir()
+    await runPipeline(url, {
+      inbox: writeInbox({
+        "orders_20230914.csv": crlf(
+          "order_id,ordered_at,seller_id,circle_name,buyer_id,shipping_method,status,total_amount",
+          "PS-00010001,2023-09-01T10:00:00+09:00,S100101,サークル青空,B2023311,pictspace_anonymous,awaiting_shipment,1500"
+        ),
+        "order_items_20230914.csv": crlf("order_id,item_id,item_name,quantity,unit_price", "PS-00010001,I1,新刊,1,1500"),
+        "parcels_20230914.csv": crlf("受付番号,受付日時,配送業者,伝票番号,頒布者ID,注文ID,点数,状態,備考", "IN-1,2023/09/14 10:00,日本郵便,111122223333,S100101,PS-00010001,1,良好,")
+      }),
+      outDir: out,
+      asOf: "2023-09-14"
+    })
+    const overdue = () => query<{ detail: string }>(url, "SELECT detail FROM findings WHERE code = 'SHIP_NOT_RESHIPPED' AND closed_on IS NULL")
+    // 9/15 (Fri) and 9/19 (Tue) are the business days after 9/14; 9/18 is 敬老の日.
+    for (const asOf of ["2023-09-16", "2023-09-19"]) {
+      const night = await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf })
+      expect(night.mode._tag).toBe("incremental")
+      expect(await overdue(), asOf).toEqual([])
+    }
+    await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-20" })
+    expect((await overdue()).map((f) => f.detail)).toEqual([expect.stringContaining("3 営業日たっても再発送されていない")])
+    await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-21" })
+    expect((await overdue()).map((f) => f.detail)).toEqual([expect.stringContaining("4 営業日たっても再発送されていない")])
+  })
+})
+
 describe("keshikomi run --full", () => {
   it("matches everything and says so in the summary", async () => {
     const url = await createTestDatabase()
