@@ -5,6 +5,7 @@ import { DeskLive } from "./Desk/DeskLive.ts"
 import type { DatabaseUnavailable, KeyUnavailable } from "./Domain/Errors.ts"
 import { IngestLive } from "./Ingest/Ingest.ts"
 import { ProgressLive } from "./Ingest/Progress.ts"
+import { NightScopeLive } from "./Match/NightScope.ts"
 import { PayoutMatchLive } from "./Match/Payouts.ts"
 import { ShippingMatchLive } from "./Match/Shipping.ts"
 import { makeReportsLive, type ReportOptions } from "./Report/Reports.ts"
@@ -27,7 +28,7 @@ export const appLayer = <E, R>(database: Layer.Layer<SqlClient.SqlClient | Seale
     Layer.provideMerge(database)
   )
   return RunLive.pipe(
-    Layer.provide(Layer.mergeAll(IngestLive.pipe(Layer.provide(Layer.merge(ProgressLive, CopyInLive))), ShippingMatchLive, PayoutMatchLive, makeReportsLive(reports))),
+    Layer.provide(Layer.mergeAll(IngestLive.pipe(Layer.provide(Layer.merge(ProgressLive, CopyInLive))), ShippingMatchLive, PayoutMatchLive, NightScopeLive, makeReportsLive(reports))),
     Layer.provideMerge(store)
   )
 }

@@ -39,6 +39,10 @@ const dryRun = Options.boolean("dry-run").pipe(
   Options.withDescription("試行: ブックを OUT/<基準日>/dry-run/ に書き、何も記録しない")
 )
 
+const full = Options.boolean("full").pipe(
+  Options.withDescription("全件照合: 前回からの変更分だけでなく、記録済みのすべてを照合し直す")
+)
+
 const sumOf = (counts: ReadonlyMap<string, number>, codes: ReadonlyArray<string>) =>
   codes.reduce((n, code) => n + (counts.get(code) ?? 0), 0)
 
@@ -52,13 +56,16 @@ export const runSummary = (result: RunResult): string => {
     `  shipping.xlsx: 再発送 ${count("SHIP_READY")} 件（うち至急 ${count("SHIP_NOT_RESHIPPED")} 件）、要対応 ${sumOf(result.countsByCode, Object.keys(shippingActions))} 件、未着注文 ${count("SHIP_AWAITING_PARCEL")} 件`,
     `  finance.xlsx:  要対応 ${sumOf(result.countsByCode, actionPriority)} 件、未払い（期日前）${count("PAY_PENDING")} 件、保留 ${count("PAY_DEFERRED")} 件`,
     `  頒布者ごとの一覧: ${result.sellerFiles} 件（sellers/）`,
+    result.mode._tag === "full"
+      ? `  照合: 全件（${result.mode.reason}）`
+      : `  照合: 差分（出荷は変更のあった注文 ${result.mode.orderRefs} 件、支払いは全件）`,
     ...(rejected + rowsRejected > 0 ? [`  読み込めなかった入力: ファイル ${rejected} 件、行 ${rowsRejected} 件（入力エラー シート）`] : []),
     `  出力先: ${result.directory}`
   ].join("\n") + "\n"
 }
 
 /** One run, with its outcome logged and turned into the exit status. */
-const runOnce = (options: { inbox: string; outDir: string; asOf: string; dryRun: boolean }) =>
+const runOnce = (options: { inbox: string; outDir: string; asOf: string; dryRun: boolean; full: boolean }) =>
   Effect.gen(function*() {
     const runner = yield* Run
     processState.runInProgress = true
@@ -76,12 +83,13 @@ const runOnce = (options: { inbox: string; outDir: string; asOf: string; dryRun:
     return result.exitCode
   }).pipe(Effect.provide(AppLive))
 
-const runCommand = Command.make("run", { inbox, outDir, asOf, dryRun }, (options) =>
+const runCommand = Command.make("run", { inbox, outDir, asOf, dryRun, full }, (options) =>
   runOnce({
     inbox: options.inbox,
     outDir: options.outDir,
     asOf: Option.getOrElse(options.asOf, () => todayInJapan(new Date())),
-    dryRun: options.dryRun
+    dryRun: options.dryRun,
+    full: options.full
   }).pipe(
     Effect.tap((code) => Effect.sync(() => (processState.exitCode = code))),
     Effect.catchTag("RunInProgress", (error) =>
@@ -120,7 +128,7 @@ export const scheduleLoop = <E, R>(
 
 const scheduleCommand = Command.make("schedule", { cron, inbox, outDir }, (options) =>
   scheduleLoop(options.cron, (asOfDate) =>
-    runOnce({ inbox: options.inbox, outDir: options.outDir, asOf: asOfDate, dryRun: false }))
+    runOnce({ inbox: options.inbox, outDir: options.outDir, asOf: asOfDate, dryRun: false, full: false }))
 ).pipe(Command.withDescription("止めるまで常駐し、cron の時刻ごとに実行する"))
 
 const statusCommand = Command.make("status", {

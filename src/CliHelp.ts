@@ -47,8 +47,8 @@ export const commandHelp: Record<string, CommandHelp> = {
     options: []
   },
   run: {
-    usage: ["keshikomi run [--inbox DIR] [--out DIR] [--as-of YYYY-MM-DD] [--dry-run]"],
-    description: "受信フォルダを読み込み、照合して、ブックを書きます（1 回の実行は 1 トランザクション）。",
+    usage: ["keshikomi run [--inbox DIR] [--out DIR] [--as-of YYYY-MM-DD] [--dry-run] [--full]"],
+    description: "受信フォルダを読み込み、照合して、ブックを書きます（1 回の実行は 1 トランザクション）。ふだんは前回から変わった注文だけを照合し直します（結果は全件照合と同じ）。",
     options: [
       inboxOption,
       outOption,
@@ -63,6 +63,12 @@ export const commandHelp: Record<string, CommandHelp> = {
         description: "試行: すべて実行してブックを OUT/<基準日>/dry-run/ に書くが、データベースには何も記録しない。試行のブックは resolve --from-workbook で受け付けない",
         default: "試行しない",
         example: "--dry-run"
+      },
+      {
+        flag: "--full",
+        description: "全件照合: 記録済みのすべてを照合し直す。初回・基準日が前回より前・照合ルールや営業日カレンダーの更新後は指定しなくても全件照合になる",
+        default: "変更分だけ照合",
+        example: "--full"
       }
     ]
   },

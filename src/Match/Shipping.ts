@@ -18,15 +18,10 @@
 // carries its order ref (scope_ref), so the merge knows which stored ones it covers.
 import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
+import type { ShippingScope } from "../Domain/ShippingScope.ts"
 import { typoCandidates } from "./shipping/typoCandidates.ts"
 
-/**
- * The order refs to reconcile: the name of a (temporary) table with a column
- * `order_ref text` of normalised refs, known orders or not.
- */
-export interface ShippingScope {
-  readonly orderRefs: string
-}
+export type { ShippingScope }
 
 export class ShippingMatch extends Context.Tag("keshikomi/ShippingMatch")<ShippingMatch, {
   /**
@@ -239,6 +234,8 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
     WHERE so.stopped_by IS NOT NULL`
 
   // Checked per counted parcel, whatever the order's state: it tells who really sent it.
+  // The circle of the seller on the slip is that of its first order (by id), so that a
+  // full and a scoped raise name the same one (docs/nightly.md).
   const raiseSellerMismatches = sql`
     INSERT INTO current_findings (code, subject_id, related_id, scope_ref, detail)
     SELECT 'SHIP_SELLER_MISMATCH', s.parcel_id, s.order_id, s.order_id,
@@ -247,7 +244,7 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
                   s.order_id, so.seller_id, so.circle_name)
     FROM ship_scans s
     JOIN ship_orders so ON so.order_id = s.order_id
-    LEFT JOIN LATERAL (SELECT circle_name FROM orders x WHERE x.seller_id = s.slip_seller_id LIMIT 1) w ON true
+    LEFT JOIN LATERAL (SELECT circle_name FROM orders x WHERE x.seller_id = s.slip_seller_id ORDER BY x.order_id LIMIT 1) w ON true
     WHERE s.scan_no = 1 AND s.slip_seller_id <> s.order_seller_id`
 
   const raiseCounts = sql`

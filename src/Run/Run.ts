@@ -5,6 +5,7 @@ import { SqlClient } from "@effect/sql"
 import { Cause, Context, Data, Duration, Effect, Layer, Option } from "effect"
 import type { InboxUnreadable, ReportWriteFailed, RunInProgress } from "../Domain/Errors.ts"
 import { Ingest, type IngestSummary } from "../Ingest/Ingest.ts"
+import { NightScope, type MatchMode } from "../Match/NightScope.ts"
 import { PayoutMatch } from "../Match/Payouts.ts"
 import { ShippingMatch } from "../Match/Shipping.ts"
 import { Reports, type StagedReports } from "../Report/Reports.ts"
@@ -21,6 +22,8 @@ export interface RunOptions {
   readonly asOf: string
   /** Do everything and write the workbooks, but commit nothing. */
   readonly dryRun?: boolean
+  /** Match everything stored, not only what this night changed (docs/nightly.md). */
+  readonly full?: boolean
 }
 
 export interface RunResult {
@@ -32,6 +35,8 @@ export interface RunResult {
   readonly directory: string
   readonly sellerFiles: number
   readonly dryRun: boolean
+  /** How the run matched: in full, or only the order refs the night touched. */
+  readonly mode: MatchMode
   readonly countsByCode: ReadonlyMap<string, number>
   /** What retention removed (docs/privacy.md); report folders only once committed. */
   readonly retention: RetentionOutcome
@@ -64,6 +69,7 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
   const shipping = yield* ShippingMatch
   const payouts = yield* PayoutMatch
   const retention = yield* Retention
+  const nightScope = yield* NightScope
 
   const run = Effect.fn("Run.run")(function*(options: RunOptions) {
     // Workbooks written during the transaction; removed if it does not commit.
@@ -78,9 +84,17 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* step("calendar", refreshCalendar(sql))
       yield* step("bank master", refreshBankMaster(sql))
       const ingested = yield* step("ingest", ingest.ingestInbox(options.inbox, runId))
-      yield* step("shipping matching", shipping.raise(options.asOf))
+      const mode = yield* step("match scope", nightScope.decide(runId, options.asOf, { full: options.full === true }))
+      const shippingScope = mode._tag === "incremental" ? mode.scope : undefined
+      yield* (mode._tag === "full"
+        ? Effect.logInfo(`全件を照合します（${mode.reason}）`)
+        : Effect.logInfo(`差分を照合します（出荷は変更のあった注文 ${mode.orderRefs} 件、支払いは全件）`)).pipe(
+        Effect.annotateLogs({ mode: mode._tag })
+      )
+      yield* step("shipping matching", shipping.raise(options.asOf, shippingScope))
       yield* step("payout matching", payouts.raise(options.asOf))
-      yield* step("findings merge", findings.merge(runId, options.asOf))
+      yield* step("findings merge", findings.merge(runId, options.asOf, shippingScope))
+      yield* nightScope.record(runId, options.asOf)
       const retained = yield* step("retention", retention.apply(options.asOf, options.outDir))
       const countsByCode = yield* findings.countsByCode(runId)
       const countsBySide = {
@@ -102,7 +116,7 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       // A folder removed under the run fails it here, before anything is committed.
       yield* stagedReports.check
       const result = {
-        runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, retention: retained, exitCode,
+        runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, retention: retained, exitCode, mode,
         directory: stagedReports.directory, sellerFiles: stagedReports.sellerFiles, dryRun: options.dryRun === true
       }
       // A dry run leaves by failing, which rolls the transaction back.

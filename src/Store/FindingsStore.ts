@@ -5,6 +5,7 @@ import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer, Stream } from "effect"
 import { allFindingCodes, findingCodes, type Finding, type FindingCode, type Severity, type Side } from "../Domain/Finding.ts"
 import { kindOfFileName, readerSideOfKind } from "../Domain/Kind.ts"
+import type { ShippingScope } from "../Domain/ShippingScope.ts"
 
 /**
  * 状態 of a finding in run `runId`, as every sheet shows it: 対応済 once staff resolved
@@ -39,8 +40,12 @@ export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<Findin
   /** Creates this run's empty collection; call inside the run's transaction. */
   readonly begin: Effect.Effect<void>
   readonly add: (findings: ReadonlyArray<Finding>) => Effect.Effect<void>
-  /** Records this run's findings against the stored ones: new, still open, closed. */
-  readonly merge: (runId: number, asOf: string) => Effect.Effect<void>
+  /**
+   * Records this run's findings against the stored ones: new, still open, closed. With a
+   * shipping scope (an incremental night) only the shipping findings of its order refs
+   * are closed when not raised again; the others stand, as the full run would raise them.
+   */
+  readonly merge: (runId: number, asOf: string, shippingScope?: ShippingScope) => Effect.Effect<void>
   /** Counts of the findings raised by run `runId`, by code. */
   readonly countsByCode: (runId: number) => Effect.Effect<ReadonlyMap<string, number>>
   /** The same counts as one workbook shows them: its own codes and the input findings it may show. */
@@ -52,6 +57,7 @@ export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<Findin
 }>() {}
 
 const chunkSize = 5_000
+const shippingCodes = allFindingCodes.filter((code) => findingCodes[code].side === "shipping")
 
 export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -85,7 +91,7 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
       }
     }).pipe(Effect.orDie)
 
-  const merge = (runId: number, asOf: string) =>
+  const merge = (runId: number, asOf: string, shippingScope?: ShippingScope) =>
     Effect.gen(function*() {
       // An input finding belongs to the workbook whose readers may see its file (the
       // subject is the file name); a file of unknown kind stays on both ('input').
@@ -115,9 +121,22 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
               resolved_at = CASE WHEN findings.closed_on IS NULL THEN findings.resolved_at END,
               resolved_by = CASE WHEN findings.closed_on IS NULL THEN findings.resolved_by END,
               resolution_note = CASE WHEN findings.closed_on IS NULL THEN findings.resolution_note END`
+      if (shippingScope === undefined) {
+        yield* sql`
+          UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
+          WHERE closed_on IS NULL AND last_run <> ${runId}`
+        return
+      }
       yield* sql`
         UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
-        WHERE closed_on IS NULL AND last_run <> ${runId}`
+        WHERE closed_on IS NULL AND last_run <> ${runId} AND code NOT IN ${sql.in(shippingCodes)}`
+      yield* sql`
+        UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
+        WHERE closed_on IS NULL AND last_run <> ${runId} AND code IN ${sql.in(shippingCodes)}
+          AND scope_ref IN (SELECT order_ref FROM ${sql(shippingScope.orderRefs)})`
+      // Still open, as a full run would have kept them: this run's findings too (the
+      // workbooks and counts read last_run).
+      yield* sql`UPDATE findings SET last_run = ${runId} WHERE closed_on IS NULL AND last_run <> ${runId}`
     }).pipe(Effect.orDie)
 
   const countsByCode = (runId: number) => sql<{ code: string; n: number }>`

@@ -1,0 +1,166 @@
+// How a run matches (docs/nightly.md, Incremental nights): everything again, or only
+// the order refs that this night's changes can touch. The shipping findings of every
+// other ref are, by construction, what a full run would raise again, so they stand.
+//
+// The scope of a night: the refs of orders, order items, parcel lines and reshipments
+// this run's ingest inserted or changed (changed_run), the refs the intake desk
+// announced in shipping_pending, and the refs whose findings read those records:
+//   - every order sharing a reshipment tracking number with one in scope (the count of
+//     orders on that tracking number, and the other orders named in the detail);
+//   - every unknown parcel line that has a changed order one typo away (a new order can
+//     become, or stop being, its suggestion);
+//   - every seller-mismatch line whose slip names the seller of a changed order (its
+//     detail shows that seller's circle name);
+//   - when business days passed since the last run, every order that was ready and is
+//     now past the SHIP_NOT_RESHIPPED threshold (the count of days is in its detail).
+// Payouts are matched in full every night (docs/nightly.md says why).
+import { SqlClient, type Statement } from "@effect/sql"
+import { Context, Effect, Layer } from "effect"
+import type { ShippingScope } from "./Shipping.ts"
+import { typoCandidates } from "./shipping/typoCandidates.ts"
+
+/**
+ * The version of the matching rules. Change it with any change to what a rule raises
+ * (src/Match): the next run then matches in full, so no finding of the old rules stays.
+ */
+export const matchRulesVersion = "2026-12-01.1"
+
+export type MatchMode =
+  | {
+    readonly _tag: "full"
+    /** Why, as staff read it in the log. */
+    readonly reason: string
+  }
+  | {
+    readonly _tag: "incremental"
+    readonly scope: ShippingScope
+    /** How many order refs the night reconciles. */
+    readonly orderRefs: number
+  }
+
+export class NightScope extends Context.Tag("keshikomi/NightScope")<NightScope, {
+  /**
+   * Claims the desk's announced changes and decides how run `runId` matches as of
+   * `asOf`. Call after ingest, inside the run's transaction.
+   */
+  readonly decide: (runId: number, asOf: string, options: { readonly full: boolean }) => Effect.Effect<MatchMode>
+  /** Records what run `runId` matched against, for the next run's decision. */
+  readonly record: (runId: number, asOf: string) => Effect.Effect<void>
+}>() {}
+
+/** The run's scope table (dropped at commit). */
+const scopeTable = "night_scope"
+// Unknown order refs are read this many at a time to find their typo candidates.
+const unknownRefsPerPage = 1_000
+
+export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+
+  const calendarDigest = sql<{ digest: string | null }>`
+    SELECT md5(string_agg(day::text || is_business_day::text, ',' ORDER BY day)) AS digest FROM jp_calendar`.pipe(
+    Effect.map((rows) => rows[0]?.digest ?? "")
+  )
+
+  const addToScope = (select: Statement.Fragment) =>
+    sql`INSERT INTO ${sql(scopeTable)} (order_ref) SELECT DISTINCT order_ref FROM (${select}) s (order_ref) ON CONFLICT DO NOTHING`
+
+  // Unknown lines of refs not yet in scope whose typo candidates include a changed order.
+  // Every unknown line has an open SHIP_UNKNOWN_ORDER finding after the last run, so the
+  // open findings list the unknown refs without reading every parcel line.
+  const addTypoNeighbours = (runId: number) =>
+    Effect.gen(function*() {
+      let after = ""
+      while (true) {
+        const page = yield* sql<{ order_ref: string }>`
+          SELECT DISTINCT f.scope_ref AS order_ref FROM findings f
+          WHERE f.code = 'SHIP_UNKNOWN_ORDER' AND f.closed_on IS NULL AND f.scope_ref > ${after}
+            AND NOT EXISTS (SELECT 1 FROM ${sql(scopeTable)} s WHERE s.order_ref = f.scope_ref)
+          ORDER BY 1
+          LIMIT ${unknownRefsPerPage}`
+        if (page.length === 0) return
+        after = page[page.length - 1]!.order_ref
+        const candidates = typoCandidates(page.map((r) => r.order_ref))
+        const changed = new Set((yield* sql<{ order_id: string }>`
+          SELECT order_id FROM orders
+          WHERE order_id = ANY(${candidates.map((c) => c.candidate)}::text[]) AND changed_run = ${runId}`).map((r) => r.order_id))
+        const touched = [...new Set(candidates.filter((c) => changed.has(c.candidate)).map((c) => c.order_ref))]
+        if (touched.length > 0) yield* sql`INSERT INTO ${sql(scopeTable)} ${sql.insert(touched.map((order_ref) => ({ order_ref })))} ON CONFLICT DO NOTHING`
+        if (page.length < unknownRefsPerPage) return
+      }
+    })
+
+  const buildScope = (runId: number, asOf: string, businessDaysPassed: boolean) =>
+    Effect.gen(function*() {
+      yield* addToScope(sql`
+        SELECT order_id FROM orders WHERE changed_run = ${runId}
+        UNION ALL SELECT order_id FROM order_items WHERE changed_run = ${runId}
+        UNION ALL SELECT order_ref FROM parcel_lines WHERE changed_run = ${runId}
+        UNION ALL SELECT order_id FROM reshipments WHERE changed_run = ${runId}`)
+      if (businessDaysPassed) {
+        // Only the ready orders now past the threshold: below it, nothing they raise
+        // reads the date. The last parcel (the finding's related id) gives the day.
+        yield* addToScope(sql`
+          WITH business_day_no AS (
+            SELECT day, count(*) FILTER (WHERE is_business_day) OVER (ORDER BY day) AS n FROM jp_calendar
+          )
+          SELECT f.subject_id
+          FROM findings f
+          JOIN parcel_lines pl ON pl.parcel_id = f.related_id AND pl.order_ref = f.subject_id
+          JOIN business_day_no arrived ON arrived.day = (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date
+          JOIN business_day_no as_of ON as_of.day = ${asOf}::date
+          WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL AND as_of.n - arrived.n > 2`)
+      }
+      const ordersChanged = (yield* sql<{ any: boolean }>`
+        SELECT EXISTS (SELECT 1 FROM orders WHERE changed_run = ${runId}) AS any`)[0]!.any
+      if (ordersChanged) {
+        yield* addTypoNeighbours(runId)
+        yield* addToScope(sql`
+          SELECT f.scope_ref FROM findings f
+          JOIN parcel_lines pl ON pl.parcel_id = f.subject_id AND pl.order_ref = f.scope_ref
+          WHERE f.code = 'SHIP_SELLER_MISMATCH' AND f.closed_on IS NULL
+            AND pl.seller_id IN (SELECT seller_id FROM orders WHERE changed_run = ${runId})`)
+      }
+      // Last, so that the refs added above bring their tracking neighbours too.
+      yield* addToScope(sql`
+        SELECT other.order_id
+        FROM ${sql(scopeTable)} s
+        JOIN reshipments r ON r.order_id = s.order_ref
+        JOIN reshipments other ON other.tracking_no = r.tracking_no AND other.order_id <> r.order_id`)
+      yield* sql`ANALYZE ${sql(scopeTable)}`
+      return (yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(scopeTable)}`)[0]!.n
+    })
+
+  const decide = Effect.fn("NightScope.decide")(function*(runId: number, asOf: string, options: { readonly full: boolean }) {
+    yield* sql`CREATE TEMP TABLE ${sql(scopeTable)} (order_ref text PRIMARY KEY) ON COMMIT DROP`
+    // Claimed in either mode: a full run reconciles those refs too. A run that fails
+    // rolls the claim back with everything else.
+    yield* sql`
+      WITH claimed AS (DELETE FROM shipping_pending RETURNING order_ref)
+      INSERT INTO ${sql(scopeTable)} (order_ref) SELECT DISTINCT order_ref FROM claimed`
+    const [state] = yield* sql<{ as_of: string; rules_version: string; calendar_digest: string }>`
+      SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, rules_version, calendar_digest FROM match_state`
+    const full = (reason: string): MatchMode => ({ _tag: "full", reason })
+    if (options.full) return full("--full の指定")
+    if (state === undefined) return full("前回の照合の記録がない（初回またはアップグレード後）")
+    if (state.rules_version !== matchRulesVersion) return full(`照合ルールの版が変わった（${state.rules_version} → ${matchRulesVersion}）`)
+    if (asOf < state.as_of) return full(`基準日 ${asOf} が前回の基準日 ${state.as_of} より前`)
+    if ((yield* calendarDigest) !== state.calendar_digest) return full("営業日カレンダーが変わった")
+    const businessDaysPassed = asOf > state.as_of && (yield* sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM jp_calendar
+      WHERE is_business_day AND day > ${state.as_of}::date AND day <= ${asOf}::date`)[0]!.n > 0
+    const orderRefs = yield* buildScope(runId, asOf, businessDaysPassed)
+    return { _tag: "incremental", scope: { orderRefs: scopeTable }, orderRefs } satisfies MatchMode
+  }, Effect.orDie)
+
+  const record = Effect.fn("NightScope.record")(function*(runId: number, asOf: string) {
+    const digest = yield* calendarDigest
+    yield* sql`
+      INSERT INTO match_state (singleton, run_id, as_of, rules_version, calendar_digest)
+      VALUES (true, ${runId}, ${asOf}::date, ${matchRulesVersion}, ${digest})
+      ON CONFLICT (singleton) DO UPDATE
+        SET run_id = EXCLUDED.run_id, as_of = EXCLUDED.as_of,
+            rules_version = EXCLUDED.rules_version, calendar_digest = EXCLUDED.calendar_digest`
+  }, Effect.orDie)
+
+  return { decide, record }
+}))

@@ -1,0 +1,274 @@
+// Incremental nights equal full recomputation (docs/nightly.md): the same random
+// sequence of nightly drops, run on one database as the nightly job runs (incremental)
+// and on another with --full, leaves the same findings table after every night, every
+// column that matters included: detail, side, first and last seen, closed, decisions.
+import { describe, expect, it } from "vitest"
+import { keshikomi } from "../support/cli.ts"
+import { crlf, tempDir, writeInbox, type FileContent } from "../support/inbox.ts"
+import { seededRandom, type Random } from "../support/randomShipping.ts"
+import { createTestDatabase, query, runPipeline } from "../support/testDatabase.ts"
+
+const sellers = ["S100101", "S100102", "S100103"] as const
+const statuses = ["awaiting_shipment", "awaiting_shipment", "awaiting_shipment", "shipped", "cancelled", "refunded"] as const
+const methods = ["pictspace_anonymous", "pictspace_anonymous", "pictspace_anonymous", "yamato_anonymous", "direct"] as const
+const orderIdOf = (n: number) => `PS-${String(10_000 + n).padStart(8, "0")}`
+
+// Windows whose due dates fall among the nights, one of them on a holiday (9/23, 秋分の日).
+const schedule = {
+  timezone: "Asia/Tokyo",
+  windows: [
+    { requested_from: "2023-09-01", requested_to: "2023-09-12", due: { bank: "2023-09-15", linepay: "2023-09-19" } },
+    { requested_from: "2023-09-13", requested_to: "2023-09-30", due: { bank: "2023-09-23", linepay: "2023-09-26" } }
+  ],
+  deferred_methods: ["amazon_gift"]
+}
+
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
+const stampOf = (day: string) => day.replaceAll("-", "")
+
+interface OrderRow {
+  readonly id: string
+  seller: string
+  status: string
+  method: string
+}
+
+/** The nightly drops of one seed: each night's files, as the exports would deliver them. */
+const nights = (random: Random, count: number) => {
+  const orders: Array<OrderRow> = []
+  const quantities = new Map<string, number>()
+  let nextOrder = 1
+  let nextParcel = 1
+  let nextRequest = 1
+  let nextTransfer = 1
+  const requests: Array<{ id: string; amount: number; method: "bank" | "linepay" }> = []
+  const reshipTracking = ["Y900001", "Y900002", "Y900003", "Y900004"]
+  let asOf = "2023-09-13"
+  return Array.from({ length: count }, () => {
+    asOf = addDays(asOf, random.int(0, 3))
+    const at = (dayOffset: number) => `${addDays(asOf, -dayOffset)}T${String(random.int(10, 18))}:${String(random.int(10, 59))}:00+09:00`
+    // 受付日時 as the intake sheet writes it.
+    const receivedAt = (dayOffset: number) => `${addDays(asOf, -dayOffset).replaceAll("-", "/")} ${String(random.int(10, 18))}:${String(random.int(10, 59))}`
+    // Orders: new ones, some changed (status, method), some sent again unchanged.
+    const orderLines: Array<OrderRow> = []
+    for (let i = random.int(2, 5); i > 0; i--) {
+      const o = { id: orderIdOf(nextOrder++), seller: random.pick(sellers), status: random.pick(statuses), method: random.pick(methods) }
+      orders.push(o)
+      orderLines.push(o)
+    }
+    if (orders.length > 4) {
+      const changed = random.pick(orders)
+      changed.status = random.pick(statuses)
+      if (random.chance(0.3)) changed.seller = random.pick(sellers)
+      orderLines.push(changed, random.pick(orders))
+    }
+    const itemLines: Array<string> = []
+    for (const o of orderLines) {
+      if (!quantities.has(o.id) || random.chance(0.2)) {
+        const quantity = random.chance(0.7) ? 1 : random.int(2, 3)
+        quantities.set(o.id, quantity)
+        if (random.chance(0.9)) itemLines.push(`${o.id},I1,新刊,${quantity},500`)
+      }
+    }
+    // Parcels: mostly known orders; some ids of orders that only come later, some typos.
+    const parcelLines: Array<string> = []
+    const parcelRefs: Array<string> = []
+    for (let i = random.int(3, 7); i > 0; i--) {
+      const ref = random.chance(0.15)
+        ? orderIdOf(nextOrder + random.int(0, 3))
+        : random.chance(0.15)
+        // One typo off an order that exists, or that a later night brings.
+        ? orderIdOf(random.chance(0.5) ? random.int(1, nextOrder) : nextOrder + random.int(0, 3)).slice(0, 10) + String(random.int(0, 9))
+        : random.pick(orders).id
+      parcelRefs.push(ref)
+      const known = orders.find((o) => o.id === ref)
+      const slip = known === undefined
+        ? random.pick([...sellers, ""])
+        : random.chance(0.15) ? random.pick(sellers) : known.seller
+      const tracking = String(400000000000 + random.int(0, 30))
+      const line = (parcelId: string, when: string, count: number, slipNo: string) =>
+        `${parcelId},${when},日本郵便,${slipNo},${slip},${random.chance(0.2) ? ref.toLowerCase() : ref},${count},良好,`
+      const parcelId = `IN-${nextParcel++}`
+      parcelLines.push(line(parcelId, receivedAt(random.int(0, 1)), random.chance(0.75) ? 1 : random.int(2, 3), tracking))
+      // The same parcel scanned again, its slip number written with hyphens.
+      if (random.chance(0.15)) {
+        parcelLines.push(line(`IN-${nextParcel++}`, receivedAt(0), random.int(1, 3), `${tracking.slice(0, 4)}-${tracking.slice(4, 8)}-${tracking.slice(8)}`))
+      }
+    }
+    const reshipLines: Array<string> = []
+    for (let i = random.int(0, 2); i > 0; i--) {
+      reshipLines.push(`,${random.chance(0.4) && parcelRefs.length > 0 ? random.pick(parcelRefs) : random.pick(orders).id},ヤマト運輸,${random.pick(reshipTracking)},${at(0)}`)
+    }
+    // Payouts: new requests, now and then one withdrawn; transfers by reference or not.
+    const requestLines: Array<string> = []
+    for (let i = random.int(1, 3); i > 0; i--) {
+      const r = { id: String(2_000_000_000 + nextRequest++), amount: random.pick([1000, 2500, 2500]), method: random.pick(["bank", "linepay"] as const) }
+      requests.push(r)
+      requestLines.push(r.method === "bank"
+        ? `${r.id},pictSPACE,sales_settlement,U1,${r.amount},bank,${at(1)},requested,0009,123,1,1234567,ヤマダ　タロウ,`
+        : `${r.id},pictSPACE,sales_settlement,U2,${r.amount},linepay,${at(1)},requested,,,,,,LP77`)
+    }
+    const bankLines: Array<string> = []
+    const linePayLines: Array<string> = []
+    for (const r of requests) {
+      if (!random.chance(0.25)) continue
+      const id = String(nextTransfer++)
+      if (r.method === "bank") {
+        bankLines.push(`B${id},${asOf.replaceAll("-", "/")},0009,ﾐﾂｲｽﾐﾄﾓ,123,ﾄｳｷﾖｳ,普通,1234567,ﾔﾏﾀﾞ ﾀﾛｳ,"${r.amount.toLocaleString("en-US")}",145,${random.chance(0.8) ? r.id : ""},${random.chance(0.8) ? "完了" : "不能"},${""}`)
+      } else {
+        linePayLines.push(`${9_000_000_000_000_000_000n + BigInt(id)},${random.chance(0.5) ? r.id : ""},LP77,${r.amount},COMPLETE,${at(0)}`)
+      }
+    }
+    const stamp = stampOf(asOf)
+    const files: Record<string, FileContent> = { "payout_schedule.json": JSON.stringify(schedule) }
+    const put = (name: string, header: string, lines: ReadonlyArray<string>) => {
+      if (lines.length > 0) files[`${name}_${stamp}.csv`] = crlf(header, ...lines)
+    }
+    put("orders", "order_id,ordered_at,seller_id,circle_name,buyer_id,shipping_method,status,total_amount",
+      orderLines.map((o) => `${o.id},2023-09-01T10:00:00+09:00,${o.seller},サークル${o.seller},B2023311,${o.method},${o.status},1500`))
+    put("order_items", "order_id,item_id,item_name,quantity,unit_price", itemLines)
+    put("shipping_addresses", "order_id,postal_code,prefecture,city,address_line,recipient_name,phone",
+      orderLines.slice(0, 2).map((o) => `${o.id},150-0001,東京都,渋谷区,神宮前1-1-1,山田太郎,090-0000-1234`))
+    put("parcels", "受付番号,受付日時,配送業者,伝票番号,頒布者ID,注文ID,点数,状態,備考", parcelLines)
+    put("reshipments", "parcel_id,order_id,carrier,tracking_no,shipped_at", reshipLines)
+    put("payout_requests",
+      "request_id,service,kind,user_id,amount,method,requested_at,status,bank_code,branch_code,account_type,account_number,account_holder,linepay_user_ref",
+      requestLines)
+    if (bankLines.length > 0) {
+      files[`bank_transfers_${stamp}.csv`] = {
+        text: crlf("受付番号,振込指定日,金融機関コード,金融機関名,支店コード,支店名,預金種目,口座番号,受取人名,振込金額,手数料,顧客コード,結果,不能事由", ...bankLines),
+        encoding: "cp932"
+      }
+    }
+    put("linepay_transfers", "transaction_id,reference,linepay_user_ref,amount,status,executed_at", linePayLines)
+    return { asOf, files }
+  })
+}
+
+/** The findings table, every column a run decides or keeps. */
+const findingsTable = (url: string) =>
+  query(
+    url,
+    `SELECT code, subject_id, related_id, severity, side, detail, scope_ref, first_run, first_seen::text, last_run,
+            closed_on::text, closed_run, resolved_at, resolved_by, resolution_note
+     FROM findings ORDER BY code, subject_id, related_id`
+  )
+
+// Between nights, what staff do outside a run, done alike on both databases: a decision
+// on one open finding, and a parcel line corrected at the intake desk (announced in
+// shipping_pending, as the desk does).
+const staffBetweenNights = async (url: string, random: Random) => {
+  await query(
+    url,
+    `UPDATE findings SET resolved_at = '2023-09-30T12:00:00+09:00', resolved_by = 'sato', resolution_note = '確認済み'
+     WHERE (code, subject_id, related_id) = (
+       SELECT code, subject_id, related_id FROM findings WHERE closed_on IS NULL AND resolved_at IS NULL
+       ORDER BY md5(code || subject_id || related_id || $1) LIMIT 1)`,
+    [String(random.int(0, 1_000_000))]
+  )
+  const [line] = await query<{ parcel_id: string; order_ref: string }>(
+    url,
+    `SELECT parcel_id, order_ref FROM parcel_lines ORDER BY md5(parcel_id || $1) LIMIT 1`,
+    [String(random.int(0, 1_000_000))]
+  )
+  if (line !== undefined) {
+    await query(url, `UPDATE parcel_lines SET item_count = item_count + 1 WHERE parcel_id = $1 AND order_ref = $2`, [line.parcel_id, line.order_ref])
+    await query(url, `INSERT INTO shipping_pending (order_ref) VALUES ($1)`, [line.order_ref])
+  }
+}
+
+describe("incremental nights", () => {
+  for (const seed of [1, 2, 3]) {
+    it(`leave the findings a full run leaves, night after night (seed ${seed})`, async () => {
+      const random = seededRandom(seed)
+      const sequence = nights(random, 3 + (seed % 4))
+      const incremental = await createTestDatabase()
+      const full = await createTestDatabase()
+      const out = tempDir()
+      const modes: Array<string> = []
+      for (const [night, { asOf, files }] of sequence.entries()) {
+        const inbox = writeInbox(files)
+        const a = await runPipeline(incremental, { inbox, outDir: out, asOf })
+        const b = await runPipeline(full, { inbox, outDir: out, asOf, full: true })
+        expect(b.mode._tag).toBe("full")
+        expect([a.exitCode, b.exitCode], `night ${night + 1}: every row read ${JSON.stringify(await query(full, "SELECT detail FROM findings WHERE code LIKE 'INPUT%' LIMIT 5"))}`).toEqual([0, 0])
+        modes.push(a.mode._tag)
+        expect(await findingsTable(incremental), `night ${night + 1} (${asOf})`).toEqual(await findingsTable(full))
+        const staff = seededRandom(seed * 100 + night)
+        await staffBetweenNights(incremental, staff)
+        await staffBetweenNights(full, seededRandom(seed * 100 + night))
+      }
+      const codes = new Set((await findingsTable(full)).map((f) => `${f.code}${f.closed_on === null ? "" : " closed"}`))
+      console.log(`seed ${seed}: ${sequence.map((n) => n.asOf).join(" ")}; ${[...codes].sort().join(", ")}`)
+      // The first night has nothing to build on; every later one reconciled only what changed.
+      expect(modes).toEqual(["full", ...sequence.slice(1).map(() => "incremental")])
+    })
+  }
+})
+
+describe("an incremental night, on what it cannot see among its own changes", () => {
+  const ordersHeader = "order_id,ordered_at,seller_id,circle_name,buyer_id,shipping_method,status,total_amount"
+  const parcelsHeader = "受付番号,受付日時,配送業者,伝票番号,頒布者ID,注文ID,点数,状態,備考"
+  const orderLine = (id: string) => `${id},2023-09-01T10:00:00+09:00,S100101,サークル青空,B2023311,pictspace_anonymous,awaiting_shipment,1500`
+
+  it("gives an unknown parcel line its suggestion when the order one typo away arrives later", async () => {
+    const url = await createTestDatabase()
+    const out = tempDir()
+    await runPipeline(url, {
+      inbox: writeInbox({
+        "orders_20230914.csv": crlf(ordersHeader, orderLine("PS-00010077")),
+        "parcels_20230914.csv": crlf(parcelsHeader, "IN-1,2023/09/14 10:00,日本郵便,111122223333,S100101,PS-00010005,1,良好,")
+      }),
+      outDir: out,
+      asOf: "2023-09-14"
+    })
+    const night2 = await runPipeline(url, {
+      inbox: writeInbox({ "orders_20230915.csv": crlf(ordersHeader, orderLine("PS-00010006")) }),
+      outDir: out,
+      asOf: "2023-09-15"
+    })
+    expect(night2.mode._tag).toBe("incremental")
+    const [unknown] = await query<{ detail: string }>(url, "SELECT detail FROM findings WHERE code = 'SHIP_UNKNOWN_ORDER' AND closed_on IS NULL")
+    expect(unknown?.detail).toContain("頒布者 S100101 の注文 PS-00010006 の書き間違いと思われる")
+  })
+})
+
+describe("an incremental night, on what only the date moves", () => {
+  it("raises SHIP_NOT_RESHIPPED the night a ready order passes 2 business days, over a holiday, with no record changed", async () => {
+    const url = await createTestDatabase()
+    const out = tempDir()
+    await runPipeline(url, {
+      inbox: writeInbox({
+        "orders_20230914.csv": crlf(
+          "order_id,ordered_at,seller_id,circle_name,buyer_id,shipping_method,status,total_amount",
+          "PS-00010001,2023-09-01T10:00:00+09:00,S100101,サークル青空,B2023311,pictspace_anonymous,awaiting_shipment,1500"
+        ),
+        "order_items_20230914.csv": crlf("order_id,item_id,item_name,quantity,unit_price", "PS-00010001,I1,新刊,1,1500"),
+        "parcels_20230914.csv": crlf("受付番号,受付日時,配送業者,伝票番号,頒布者ID,注文ID,点数,状態,備考", "IN-1,2023/09/14 10:00,日本郵便,111122223333,S100101,PS-00010001,1,良好,")
+      }),
+      outDir: out,
+      asOf: "2023-09-14"
+    })
+    const overdue = () => query<{ detail: string }>(url, "SELECT detail FROM findings WHERE code = 'SHIP_NOT_RESHIPPED' AND closed_on IS NULL")
+    // 9/15 (Fri) and 9/19 (Tue) are the business days after 9/14; 9/18 is 敬老の日.
+    for (const asOf of ["2023-09-16", "2023-09-19"]) {
+      const night = await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf })
+      expect(night.mode._tag).toBe("incremental")
+      expect(await overdue(), asOf).toEqual([])
+    }
+    await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-20" })
+    expect((await overdue()).map((f) => f.detail)).toEqual([expect.stringContaining("3 営業日たっても再発送されていない")])
+    await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-21" })
+    expect((await overdue()).map((f) => f.detail)).toEqual([expect.stringContaining("4 営業日たっても再発送されていない")])
+  })
+})
+
+describe("keshikomi run --full", () => {
+  it("matches everything and says so in the summary", async () => {
+    const url = await createTestDatabase()
+    const inbox = writeInbox({ "parcels_20230914.csv": crlf("受付番号,受付日時,配送業者,伝票番号,頒布者ID,注文ID,点数,状態,備考", "IN-1,2023/09/14 10:00,日本郵便,111122223333,S100101,PS-00010005,1,良好,") })
+    const result = await keshikomi(["run", "--inbox", inbox, "--out", tempDir(), "--as-of", "2023-09-14", "--full"], { DATABASE_URL: url })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("照合: 全件（--full の指定）")
+  })
+})
