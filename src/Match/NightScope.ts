@@ -11,8 +11,9 @@
 //     become, or stop being, its suggestion);
 //   - every seller-mismatch line whose slip names the seller of a changed order (its
 //     detail shows that seller's circle name);
-//   - when business days passed since the last run, every order that was ready and is
-//     now past the SHIP_NOT_RESHIPPED threshold (the count of days is in its detail).
+//   - when business days passed since the last run, every ready order that crossed the
+//     SHIP_NOT_RESHIPPED threshold since (its detail names no count of days, so an order
+//     already overdue stays as it is).
 // Payouts are matched in full every night (docs/nightly.md says why).
 import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
@@ -23,7 +24,7 @@ import { typoCandidates } from "./shipping/typoCandidates.ts"
  * The version of the matching rules. Change it with any change to what a rule raises
  * (src/Match): the next run then matches in full, so no finding of the old rules stays.
  */
-export const matchRulesVersion = "2026-12-01.1"
+export const matchRulesVersion = "2026-12-01.2"
 
 export type MatchMode =
   | {
@@ -97,8 +98,10 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
         UNION ALL SELECT order_ref FROM parcel_lines WHERE changed_run = ${runId}
         UNION ALL SELECT order_id FROM reshipments WHERE changed_run = ${runId}`)
       if (businessDaysPassed) {
-        // Only the ready orders now past the threshold: below it, nothing they raise
-        // reads the date. The last parcel (the finding's related id) gives the day.
+        // Only the ready orders crossing the threshold tonight: below it nothing they
+        // raise reads the date, and past it SHIP_NOT_RESHIPPED's detail names no count of
+        // days, so an order already overdue raises the same findings every night. The
+        // last parcel (the finding's related id) gives the day.
         yield* addToScope(sql`
           WITH business_day_no AS (
             SELECT day, count(*) FILTER (WHERE is_business_day) OVER (ORDER BY day) AS n FROM jp_calendar
@@ -108,7 +111,10 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
           JOIN parcel_lines pl ON pl.parcel_id = f.related_id AND pl.order_ref = f.subject_id
           JOIN business_day_no arrived ON arrived.day = (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date
           JOIN business_day_no as_of ON as_of.day = ${asOf}::date
-          WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL AND as_of.n - arrived.n > 2`)
+          WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL AND as_of.n - arrived.n > 2
+            AND NOT EXISTS (SELECT 1 FROM findings late
+                            WHERE late.code = 'SHIP_NOT_RESHIPPED' AND late.subject_id = f.subject_id
+                              AND late.related_id = f.related_id AND late.closed_on IS NULL)`)
       }
       const ordersChanged = (yield* sql<{ any: boolean }>`
         SELECT EXISTS (SELECT 1 FROM orders WHERE changed_run = ${runId}) AS any`)[0]!.any

@@ -306,8 +306,8 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
       yield* sql`
         INSERT INTO current_findings (code, subject_id, related_id, scope_ref, detail)
         SELECT 'SHIP_NOT_RESHIPPED', r.order_id, r.last_parcel_id, r.order_id,
-               format('注文 %s は %s に最後の荷物（受付 %s）が届いてから %s 営業日たっても再発送されていないため、至急再発送してください',
-                      r.order_id, to_char(r.last_received_on, 'YYYY/MM/DD'), r.last_parcel_id, r.business_days)
+               format('注文 %s は %s に最後の荷物（受付 %s）が届いてから 2 営業日を過ぎても再発送されていないため、至急再発送してください',
+                      r.order_id, to_char(r.last_received_on, 'YYYY/MM/DD'), r.last_parcel_id)
         FROM ship_ready r
         WHERE r.business_days > 2`
     })

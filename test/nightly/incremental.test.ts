@@ -256,10 +256,13 @@ describe("an incremental night, on what only the date moves", () => {
       expect(night.mode._tag).toBe("incremental")
       expect(await overdue(), asOf).toEqual([])
     }
-    await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-20" })
-    expect((await overdue()).map((f) => f.detail)).toEqual([expect.stringContaining("3 営業日たっても再発送されていない")])
-    await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-21" })
-    expect((await overdue()).map((f) => f.detail)).toEqual([expect.stringContaining("4 営業日たっても再発送されていない")])
+    const crossing = await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-20" })
+    expect(crossing.mode).toMatchObject({ _tag: "incremental", orderRefs: 1 })
+    expect((await overdue()).map((f) => f.detail)).toEqual([expect.stringContaining("2 営業日を過ぎても再発送されていない")])
+    // Already overdue: the next night raises the same finding again, so it is not rescoped.
+    const after = await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-21" })
+    expect(after.mode).toMatchObject({ _tag: "incremental", orderRefs: 0 })
+    expect((await overdue()).map((f) => f.detail)).toEqual([expect.stringContaining("2 営業日を過ぎても再発送されていない")])
   })
 })
 

@@ -23,7 +23,7 @@ describe("SHIP_NOT_RESHIPPED", () => {
     const { url, findings } = await readyOrder(["2023/08/31 14:05"], "2023-09-05")
     expect(findings).toEqual([overdue("IN-1"), ready("IN-1")])
     expect(await detailOf(url, "SHIP_NOT_RESHIPPED", "PS-00412388")).toEqual([
-      "注文 PS-00412388 は 2023/08/31 に最後の荷物（受付 IN-1）が届いてから 3 営業日たっても再発送されていないため、至急再発送してください"
+      "注文 PS-00412388 は 2023/08/31 に最後の荷物（受付 IN-1）が届いてから 2 営業日を過ぎても再発送されていないため、至急再発送してください"
     ])
   })
 
