@@ -92,6 +92,9 @@ export const describeBodyError = (error: ParseResult.ParseError): string => {
   return `${label}が正しくありません: ${issue.message}。`.replace(/。。$/, "。")
 }
 
+/** The body's top-level field the first problem is in (for the page to put the focus there). */
+const bodyErrorField = (error: ParseResult.ParseError) => String(ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.path[0] ?? "")
+
 // ---------------------------------------------------------------------------------------
 // Responses
 
@@ -123,7 +126,11 @@ const readBody = <A, I>(schema: Schema.Schema<A, I>) =>
       Effect.flatMap((text) =>
         Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => refusal(400, "送信内容を読めませんでした。ページを開き直してください。") })),
       Effect.flatMap((json) => Schema.decodeUnknown(schema, { errors: "first", onExcessProperty: "error" })(json)),
-      Effect.mapError((error) => (ParseResult.isParseError(error) ? refusal(400, describeBodyError(error)) : error))
+      Effect.mapError((error) =>
+        ParseResult.isParseError(error)
+          ? HttpServerResponse.unsafeJson({ error: describeBodyError(error), field: bodyErrorField(error) }, { status: 400 })
+          : error
+      )
     ))
 
 const dateParam = (request: HttpServerRequest.HttpServerRequest, nowMs: number) => {

@@ -24,6 +24,8 @@
     pick: "候補の番号を入力して Enter（選ばないときは 0 か空のまま Enter）"
   }
 
+  const fieldSteps = { 伝票番号: "tracking", 頒布者ID: "seller", 状態: "condition", 備考: "note", 注文: "order", 注文ID: "order", 点数: "order" }
+
   const fields = {
     tracking: $("tracking"),
     order: $("orderId"),
@@ -87,7 +89,11 @@
     } catch {
       json = null
     }
-    if (!response.ok) throw new Error((json && json.error) || "処理できませんでした。もう一度試してください。")
+    if (!response.ok) {
+      const error = new Error((json && json.error) || "処理できませんでした。もう一度試してください。")
+      error.field = json && json.field
+      throw error
+    }
     return json
   }
 
@@ -142,6 +148,7 @@
     clearError()
     pending = []
     $("pickBox").hidden = true
+    $("decisions").classList.add("previous")
     step("order")
   })
 
@@ -228,7 +235,8 @@
       nextAfterResult()
     } catch (error) {
       showError(error.message)
-      step("note")
+      // Back to the field the sentence names, so that it can be fixed and sent again.
+      step(fieldSteps[error.field] || "note")
     } finally {
       busy = false
     }
@@ -304,6 +312,7 @@
     $("resultTitle").textContent = `判定 ${result.parcelId}`
     const box = $("decisions")
     box.replaceChildren()
+    box.classList.remove("previous")
     pending = []
     result.decisions.forEach(({ line, decision }) => {
       const card = decisionCard(line, decision)
