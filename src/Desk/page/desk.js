@@ -64,7 +64,7 @@
   const step = (name) => {
     $("next").textContent = prompts[name]
     document.querySelectorAll(".field").forEach((el) => el.classList.toggle("current", el.dataset.step === name))
-    if (name === "pick") $("pick").focus()
+    if (name === "pick") $("pick").focus({ preventScroll: true })
     else if (fields[name]) {
       fields[name].focus()
       if (fields[name].select) fields[name].select()
@@ -311,6 +311,7 @@
   const showResult = (result) => {
     $("resultTitle").textContent = `判定 ${result.parcelId}`
     const box = $("decisions")
+    parkPickBox()
     box.replaceChildren()
     box.classList.remove("previous")
     pending = []
@@ -321,13 +322,23 @@
     })
   }
 
+  // The pick field sits in the card being picked for: out of it before a card is replaced.
+  const parkPickBox = () => {
+    $("pickBox").hidden = true
+    $("decisions").after($("pickBox"))
+  }
+
   const nextAfterResult = () => {
     document.querySelectorAll(".decision.picking").forEach((el) => el.classList.remove("picking"))
     if (pending.length > 0) {
-      pending[0].card.classList.add("picking")
+      const card = pending[0].card
+      card.classList.add("picking")
+      // The number is typed right under the candidates it picks from.
+      card.append($("pickBox"))
       $("pickBox").hidden = false
       $("pick").value = ""
       step("pick")
+      card.scrollIntoView({ block: "nearest" })
     } else {
       $("pickBox").hidden = true
       step("tracking")
@@ -361,6 +372,7 @@
       })
       clearError()
       const updated = result.decisions.find(({ line }) => line.orderId === chosen.orderId) || result.decisions[0]
+      parkPickBox()
       if (updated) current.card.replaceWith(decisionCard(updated.line, updated.decision))
       pending.shift()
       refreshToday()
