@@ -6,6 +6,7 @@ import { Option, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { csrfTokenOf, type RunningDesk, send, sessionCookieOf, startDesk } from "./support/deskServer.ts"
 import { memoryDesk } from "./support/memoryDesk.ts"
+import { makeLoginLimiter, makeSessionStore, sameSecret } from "../../src/Desk/WebSessions.ts"
 
 const parcel = {
   配送業者: "日本郵便",
@@ -288,5 +289,38 @@ describe("the desk beyond loopback, with a password", () => {
     expect(limited.status).toBe(429)
     expect(limited.body).toMatch(/ログインの試行が多すぎます。\d+ 分後にもう一度試してください。/)
     expect(sessionCookieOf(limited)).toBeUndefined()
+  })
+})
+
+describe("the desk's sessions and login limit", () => {
+  it("forgets a session when it expires, and keeps at most the newest ones", () => {
+    const store = makeSessionStore({ ttlMs: 1000, maxSessions: 2 })
+    const first = store.create(true, 0)
+    expect(store.find(first.cookieValue, 999)?.csrfToken).toBe(first.session.csrfToken)
+    expect(store.find(first.cookieValue, 1000)).toBeUndefined()
+    const a = store.create(false, 2000)
+    const b = store.create(false, 2001)
+    const c = store.create(false, 2002)
+    expect([a, b, c].map((s) => store.find(s.cookieValue, 2003) !== undefined)).toEqual([false, true, true])
+    expect(store.find("x".repeat(200), 2003)).toBeUndefined()
+  })
+
+  it("lets an address try again once its failures leave the window", () => {
+    const limiter = makeLoginLimiter({ perAddress: 2, overall: 10, windowMs: 1000 })
+    limiter.failed("10.0.0.1", 0)
+    expect(limiter.waitMs("10.0.0.1", 10)).toBe(0)
+    limiter.failed("10.0.0.1", 100)
+    expect(limiter.waitMs("10.0.0.1", 500)).toBe(500)
+    expect(limiter.waitMs("10.0.0.2", 500)).toBe(0)
+    expect(limiter.waitMs("10.0.0.1", 999)).toBe(1)
+    expect(limiter.waitMs("10.0.0.1", 1000)).toBe(0)
+    limiter.failed("10.0.0.1", 1000)
+    expect(limiter.waitMs("10.0.0.1", 1050)).toBe(50)
+  })
+
+  it("compares secrets whatever their lengths", () => {
+    expect(sameSecret("abc", "abc")).toBe(true)
+    expect(sameSecret("abc", "abcd")).toBe(false)
+    expect(sameSecret("", "abc")).toBe(false)
   })
 })
