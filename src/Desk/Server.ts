@@ -80,6 +80,9 @@ export const CorrectionBody = Schema.Struct({
 
 export const WithdrawalBody = Schema.Struct(LineRef)
 
+/** The login form (its csrf field is checked before, with every POST). */
+const LoginForm = Schema.Struct({ password: Schema.String.pipe(Schema.maxLength(1000)) })
+
 /** One sentence for the first problem of a body: which field, and what it should hold. */
 export const describeBodyError = (error: ParseResult.ParseError): string => {
   const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
@@ -183,8 +186,10 @@ export const deskApp = (options: DeskServerOptions) =>
           yield* Effect.logWarning("受付デスク: ログインの試行が多すぎるため断りました")
           return html(loginPage({ csrfToken: session.csrfToken, error: `ログインの試行が多すぎます。${Math.ceil(waitMs / 60_000)} 分後にもう一度試してください。` }), 429)
         }
-        const form = yield* request.urlParamsBody.pipe(Effect.orElseSucceed(() => []))
-        const given = form.find(([name]) => name === "password")?.[1] ?? ""
+        const given = yield* HttpServerRequest.schemaBodyUrlParams(LoginForm).pipe(
+          Effect.map((form) => form.password),
+          Effect.orElseSucceed(() => "")
+        )
         if (!sameSecret(given, Redacted.value(options.password.value))) {
           logins.failed(address, nowMs)
           yield* Effect.logWarning("受付デスク: パスワードが違うログインがありました")
