@@ -90,7 +90,11 @@
       json = null
     }
     if (!response.ok) {
-      const error = new Error((json && json.error) || "処理できませんでした。もう一度試してください。")
+      // A session that ran out (12 hours, or the desk restarted): the page must be opened again.
+      const message = response.status === 401
+        ? "ログインの期限が切れました。ページを開き直してください（F5）。"
+        : (json && json.error) || "処理できませんでした。もう一度試してください。"
+      const error = new Error(message)
       error.field = json && json.field
       throw error
     }
