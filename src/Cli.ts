@@ -3,10 +3,13 @@
 // run holds the database. Each command is one `Command.make` in `commands` below, with
 // its help text in CliHelp.ts; staff-facing text is Japanese.
 import { Command, Options, Args } from "@effect/cli"
-import { Clock, Cron, Data, Duration, Effect, Either, Exit, Option } from "effect"
+import { Clock, Cron, Data, Duration, Effect, Either, Exit, Layer, Option } from "effect"
 import { isPlainDate, todayInJapan } from "./Domain/BusinessDay.ts"
 import { japanTimestamp } from "./Log.ts"
-import { AppLive, DecisionsAppLive, RekeyAppLive, ZenginAppLive } from "./App.ts"
+import { HttpServer } from "@effect/platform"
+import { AppLive, DecisionsAppLive, DeskAppLive, RekeyAppLive, ZenginAppLive } from "./App.ts"
+import { configuredPassword, DeskPasswordUnavailable, isLoopback } from "./Desk/DeskPassword.ts"
+import { DeskServerLive, deskUrl } from "./Desk/Server.ts"
 import { rekey } from "./Seal/Rekey.ts"
 import { Run } from "./Run/Run.ts"
 import { applyWorkbookDecisions } from "./Run/WorkbookDecisions.ts"
@@ -289,8 +292,38 @@ const zenginCommand = Command.make("zengin", {
     Effect.provide(ZenginAppLive)
   )).pipe(Command.withDescription("支払期日の来た銀行振込の全銀 総合振込ファイルを書く（またはアップロードしなかったファイルを取り消す）"))
 
+const deskCommand = Command.make("desk", {
+  host: Options.text("host").pipe(
+    Options.withDescription("待ち受けるアドレス（127.0.0.1 以外はパスワードファイルが必要）"),
+    Options.withDefault("127.0.0.1")
+  ),
+  port: Options.integer("port").pipe(
+    Options.withDescription("待ち受けるポート"),
+    Options.withDefault(8080),
+    Options.filterMap((n) => (n >= 0 && n <= 65535 ? Option.some(n) : Option.none()), "--port は 0〜65535 の整数にしてください（例: --port 8080）")
+  )
+}, ({ host, port }) =>
+  Effect.gen(function*() {
+    // Checked before the database is opened: a refused start changes nothing.
+    const password = yield* configuredPassword
+    if (!isLoopback(host) && Option.isNone(password)) {
+      return yield* new DeskPasswordUnavailable({
+        message: `--host ${host} では受付デスクのパスワードが必要です: KESHIKOMI_DESK_PASSWORD_FILE（または systemd の資格情報 keshikomi-desk-password）にパスワードファイルを指定してください（README の「The intake desk」）`
+      })
+    }
+    const announce = Layer.effectDiscard(HttpServer.addressWith((address) =>
+      Effect.sync(() => process.stdout.write(`受付デスクを開きました: ${deskUrl(address)}（止めるには Ctrl-C）\n`))
+    ))
+    yield* Layer.launch(announce.pipe(Layer.provide(DeskServerLive({ host, port, password })), Layer.provide(DeskAppLive)))
+  }).pipe(
+    Effect.catchTags({
+      DeskPasswordUnavailable: (error) => refuseLine(error.message),
+      ServeError: () => refuseLine(`${host}:${port} で待ち受けられません（ポートが使用中か、このアドレスがこの PC にありません）`)
+    })
+  )).pipe(Command.withDescription("受付デスク: 荷物をスキャンしてその場で判定を見るページを開く"))
+
 /** Every command; a new one is one more entry here and one in CliHelp.ts. */
-const commands = [runCommand, scheduleCommand, statusCommand, resolveCommand, rekeyCommand, zenginCommand] as const
+const commands = [runCommand, scheduleCommand, statusCommand, resolveCommand, rekeyCommand, zenginCommand, deskCommand] as const
 
 export const command = Command.make("keshikomi").pipe(
   Command.withDescription("消込: 荷物を注文と、支払を振込と照合する"),

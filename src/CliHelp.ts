@@ -141,6 +141,19 @@ export const commandHelp: Record<string, CommandHelp> = {
       { flag: "--void ファイル", description: "アップロードしなかった振込ファイルを取り消す（監査記録に残る。--note 必須）", default: "使わない", example: "--void reports/2023-09-05/zengin_20230906.txt" },
       { flag: "--by 名前", description: "作成・取消をした人", default: "環境変数 USER（なければ staff）", example: "--by keiri" }
     ]
+  },
+  desk: {
+    usage: ["keshikomi desk [--host 127.0.0.1] [--port 8080]"],
+    description: "受付デスクのページを開きます。荷物の伝票番号と注文IDをスキャンすると、注文ごとの判定（再発送へ・保留・返送・確認・二重スキャン・見つかりません）がその場で出て、受付は荷物の記録として保存されます（docs/desk-page.md）。止めるまで動きます。",
+    options: [
+      {
+        flag: "--host アドレス",
+        description: "待ち受けるアドレス。127.0.0.1 以外ではパスワードが必要（KESHIKOMI_DESK_PASSWORD_FILE のファイル、または systemd の資格情報 keshikomi-desk-password）。コマンドラインでは受け付けない",
+        default: "127.0.0.1（この PC からだけ）",
+        example: "--host 192.168.1.20"
+      },
+      { flag: "--port ポート", description: "待ち受けるポート", default: "8080", example: "--port 8081" }
+    ]
   }
 }
 

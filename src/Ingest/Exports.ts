@@ -128,15 +128,20 @@ export const shippingAddressesExport = defineExport({
   table: { table: "shipping_addresses", key: ["order_id"], columns: addressColumns }
 })
 
-// The office intake log, typed by hand: Japanese headers, order ids as written.
-const TypedOrderId = cell("注文IDが空です", (text) => {
+// The office intake log, typed by hand: Japanese headers, order ids as written. Its cell
+// rules are exported: the intake desk (src/Desk/Server.ts) decodes what staff type with them.
+export const TypedOrderId = cell("注文IDが空です", (text) => {
   const typed = text.trim()
   return typed === "" ? undefined : { typed, normalised: normaliseOrderId(typed) }
 })
-const TrackingNo = cell("数字とハイフン（例: 1234-5678-9012）", (text) => {
+export const TrackingNo = cell("数字とハイフン（例: 1234-5678-9012）", (text) => {
   const value = text.normalize("NFKC").trim().replace(/[‐‑‒–—―−ー－]/g, "-")
   return /^\d[\d-]*$/.test(value) ? value : undefined
 })
+
+// Kept as written (width-normalised): a wrong seller is SHIP_SELLER_MISMATCH, not a bad row.
+export const SlipSellerId = optional(cell("頒布者ID", (text) => text.normalize("NFKC").trim().toUpperCase()))
+export const ParcelCondition = oneOf(["良好", "破損", "開封"])
 
 export const parcelsExport = defineExport({
   kind: "parcels",
@@ -147,11 +152,10 @@ export const parcelsExport = defineExport({
     受付日時: JapanDateTime,
     配送業者: FreeText,
     伝票番号: TrackingNo,
-    // Kept as written (width-normalised): a wrong seller is SHIP_SELLER_MISMATCH, not a bad row.
-    頒布者ID: optional(cell("頒布者ID", (text) => text.normalize("NFKC").trim().toUpperCase())),
+    頒布者ID: SlipSellerId,
     注文ID: TypedOrderId,
     点数: wholeNumber(0),
-    状態: oneOf(["良好", "破損", "開封"]),
+    状態: ParcelCondition,
     備考: Schema.optionalWith(FreeText, { default: () => "" })
   }),
   toRow: (row) => ({
