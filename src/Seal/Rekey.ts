@@ -34,7 +34,8 @@ export const resealAll = (sql: SqlClient.SqlClient, from: SealerShape, to: Seale
           const resealed = columns.map((c) => {
             const sealed = row[c] as Uint8Array | null
             if (sealed !== null) values++
-            return sql`${to.sealOrNull(from.openOrNull(sealed))}::bytea`
+            const context = spec.contexts?.[c]
+            return sql`${sealed === null ? null : to.seal(from.open(sealed, context), context)}::bytea`
           })
           return sql`(${sql.csv([...spec.key.map((k) => sql`${row[k] as string}`), ...resealed])})`
         })

@@ -40,6 +40,10 @@ export interface SealedTable {
   readonly columns: ReadonlyArray<string>
   /** Sealed columns and the clear column each one holds, for rekey and retention. */
   readonly sealed: Readonly<Record<string, string>>
+  /** The GCM additional data a sealed column's values are bound to, where they are (rekey keeps it). */
+  readonly contexts?: Readonly<Record<string, string>>
+  /** The clear values the row holds sealed, in the order `sealed_digest` hashes them. */
+  readonly clearFields: ReadonlyArray<string>
   readonly key: ReadonlyArray<string>
   readonly toStored: (sealer: SealerShape, row: Clear) => Record<string, unknown>
 }
@@ -57,6 +61,7 @@ const payoutRequests: SealedTable = {
     account_holder_sealed: "account_holder",
     linepay_user_ref_sealed: "linepay_user_ref"
   },
+  clearFields: ["account_number", "account_holder", "linepay_user_ref"],
   toStored: (sealer, row) => {
     const number = text(row.account_number)
     return {
@@ -100,6 +105,7 @@ const transfers: SealedTable = {
     holder_name_sealed: "holder_name",
     wallet_user_ref_sealed: "wallet_user_ref"
   },
+  clearFields: ["account_number", "holder_name", "wallet_user_ref"],
   toStored: (sealer, row) => {
     const number = text(row.account_number)
     return {
@@ -129,11 +135,44 @@ const transfers: SealedTable = {
 }
 
 export const addressFields = ["postal_code", "prefecture", "city", "address_line", "recipient_name", "phone"] as const
+export type AddressField = typeof addressFields[number]
+
+/**
+ * An address as stored since migration 0011: all six fields as ONE sealed value (a JSON
+ * array, in the order of `addressFields`), bound to its table, column and field layout
+ * as GCM additional data, so that it opens nowhere else. One seal per row instead of six.
+ */
+export const addressContext = `shipping_addresses.address_sealed:${JSON.stringify(addressFields)}`
+
+export const sealAddress = (sealer: SealerShape, row: Clear) =>
+  sealer.seal(JSON.stringify(addressFields.map((f) => String(row[f] ?? ""))), addressContext)
+
+export const openAddress = (sealer: SealerShape, sealed: Uint8Array): Record<AddressField, string> => {
+  const values: unknown = JSON.parse(sealer.open(sealed, addressContext))
+  if (!Array.isArray(values) || values.length !== addressFields.length || !values.every((v) => typeof v === "string")) {
+    throw new Error("a sealed address does not hold the six address fields")
+  }
+  return Object.fromEntries(addressFields.map((f, i) => [f, values[i] as string])) as Record<AddressField, string>
+}
 
 const shippingAddresses: SealedTable = {
   key: ["order_id"],
+  columns: ["order_id", "address_sealed"],
+  sealed: { address_sealed: "address" },
+  contexts: { address_sealed: addressContext },
+  clearFields: addressFields,
+  toStored: (sealer, row) => ({ order_id: row.order_id, address_sealed: sealAddress(sealer, row) })
+}
+
+/**
+ * Addresses as migrations 0005 and 0010 stored them (one sealed column per field), so
+ * that those migrations keep doing what they did; 0011 turns them into `address_sealed`.
+ */
+export const perFieldAddresses: SealedTable = {
+  key: ["order_id"],
   columns: ["order_id", ...addressFields.map((f) => `${f}_sealed`)],
   sealed: Object.fromEntries(addressFields.map((f) => [`${f}_sealed`, f])),
+  clearFields: addressFields,
   toStored: (sealer, row) => ({
     order_id: row.order_id,
     ...Object.fromEntries(addressFields.map((f) => [`${f}_sealed`, sealer.seal(String(row[f] ?? ""))]))
@@ -143,10 +182,11 @@ const shippingAddresses: SealedTable = {
 /**
  * One keyed hash of all the clear values a row holds sealed, so that ingest can tell a
  * changed row from a re-export of the same values (each seal has a random nonce, so the
- * sealed bytes always differ). Stored as `sealed_digest` (migration 0010).
+ * sealed bytes always differ). Stored as `sealed_digest` (migration 0010). It hashes the
+ * clear fields, not the stored layout: 0011 changed how addresses are sealed, not this.
  */
 export const sealedDigest = (sealer: SealerShape, spec: SealedTable, clear: Clear) =>
-  sealer.equalityKey(`row:${JSON.stringify(Object.values(spec.sealed).map((c) => text(clear[c])))}`)
+  sealer.equalityKey(`row:${JSON.stringify(spec.clearFields.map((c) => text(clear[c])))}`)
 
 /** Every table that holds personal values, by name. */
 export const sealedTables: Readonly<Record<string, SealedTable>> = {

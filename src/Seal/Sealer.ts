@@ -23,11 +23,14 @@ const derive = (secret: Buffer, purpose: string) =>
   Buffer.from(crypto.hkdfSync("sha256", secret, Buffer.from("keshikomi"), Buffer.from(purpose), 32))
 
 export interface SealerShape {
-  /** nonce ‖ ciphertext ‖ tag of `plain` (UTF-8), under the sealing key. */
-  readonly seal: (plain: string) => Buffer
+  /**
+   * nonce ‖ ciphertext ‖ tag of `plain` (UTF-8), under the sealing key. `context`, when
+   * given, is bound as GCM additional data: the value opens only with the same context.
+   */
+  readonly seal: (plain: string, context?: string) => Buffer
   readonly sealOrNull: (plain: string | null | undefined) => Buffer | null
-  /** The value sealed by `seal`; a defect when it does not open with this key. */
-  readonly open: (sealed: Uint8Array) => string
+  /** The value sealed by `seal` (with the same context); a defect when it does not open with this key. */
+  readonly open: (sealed: Uint8Array, context?: string) => string
   readonly openOrNull: (sealed: Uint8Array | null | undefined) => string | null
   /** The keyed hash that stands in for `value` wherever values are compared. */
   readonly equalityKey: (value: string) => Buffer
@@ -59,20 +62,22 @@ export const makeSealer = (material: KeyMaterial): SealerShape => {
     nextNonce += nonceBytes
     return nonce
   }
-  const seal = (plain: string) => {
+  const seal = (plain: string, context?: string) => {
     const nonce = freshNonce()
     const cipher = crypto.createCipheriv("aes-256-gcm", sealKey, nonce)
+    if (context !== undefined) cipher.setAAD(Buffer.from(context, "utf8"))
     const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()])
     return Buffer.concat([nonce, body, cipher.getAuthTag()])
   }
-  const open = (sealed: Uint8Array) => {
+  const open = (sealed: Uint8Array, context?: string) => {
     const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength)
     try {
       const decipher = crypto.createDecipheriv("aes-256-gcm", sealKey, bytes.subarray(0, nonceBytes))
+      if (context !== undefined) decipher.setAAD(Buffer.from(context, "utf8"))
       decipher.setAuthTag(bytes.subarray(bytes.length - tagBytes))
       return Buffer.concat([decipher.update(bytes.subarray(nonceBytes, bytes.length - tagBytes)), decipher.final()]).toString("utf8")
     } catch {
-      throw new Error("a sealed value does not open with this key (was it sealed under another key?)")
+      throw new Error("a sealed value does not open with this key (was it sealed under another key, or for another column?)")
     }
   }
   return {

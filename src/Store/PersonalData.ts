@@ -4,7 +4,7 @@
 // show row by row (PayoutQueries, ShippingQueries).
 import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
-import { addressFields } from "../Seal/SealedColumns.ts"
+import { openAddress } from "../Seal/SealedColumns.ts"
 import { Sealer } from "../Seal/Sealer.ts"
 
 /** A payout request's bank account, opened. Null fields: not a bank request, or removed by retention. */
@@ -76,19 +76,19 @@ export const PersonalDataLive = Layer.effect(PersonalData, Effect.gen(function*(
     Effect.gen(function*() {
       const out = new Map<string, ShippingAddress>()
       for (let start = 0; start < orderIds.length; start += chunk) {
-        const rows = yield* sql<Record<string, Uint8Array> & { order_id: string }>`
-          SELECT order_id, ${sql.csv(addressFields.map((f) => sql`${sql(`${f}_sealed`)}`))}
+        const rows = yield* sql<{ order_id: string; address_sealed: Uint8Array }>`
+          SELECT order_id, address_sealed
           FROM shipping_addresses WHERE order_id IN ${sql.in(orderIds.slice(start, start + chunk))}`
         for (const r of rows) {
-          const open = (field: typeof addressFields[number]) => sealer.open(r[`${field}_sealed`]!)
+          const a = openAddress(sealer, r.address_sealed)
           out.set(r.order_id, {
             orderId: r.order_id,
-            postalCode: open("postal_code"),
-            prefecture: open("prefecture"),
-            city: open("city"),
-            addressLine: open("address_line"),
-            recipientName: open("recipient_name"),
-            phone: open("phone")
+            postalCode: a.postal_code,
+            prefecture: a.prefecture,
+            city: a.city,
+            addressLine: a.address_line,
+            recipientName: a.recipient_name,
+            phone: a.phone
           })
         }
       }

@@ -4,7 +4,7 @@
 import type { SqlClient } from "@effect/sql"
 import { Effect, Stream } from "effect"
 import type { Severity } from "../Domain/Finding.ts"
-import { addressFields } from "../Seal/SealedColumns.ts"
+import { addressFields, openAddress as openSealedAddress } from "../Seal/SealedColumns.ts"
 import type { SealerShape } from "../Seal/Sealer.ts"
 import { findingDecision, findingStatus } from "./FindingsStore.ts"
 
@@ -124,17 +124,14 @@ const businessDaysSince = (sql: SqlClient.SqlClient, day: string, asOf: string) 
   (SELECT count(*) FROM jp_calendar c
    WHERE c.is_business_day AND c.day > ${sql.literal(day)} AND c.day <= ${asOf}::date)::int`
 
-type SealedReadyRow = Omit<ReadyRow, typeof addressFields[number]> & { readonly [K in typeof addressFields[number] as `${K}_sealed`]: Uint8Array | null }
+type SealedReadyRow = Omit<ReadyRow, typeof addressFields[number]> & { readonly address_sealed: Uint8Array | null }
 
 export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShape): ShippingQueries => {
   // The buyer's address is opened here, for 再発送リスト only (docs/privacy.md).
   const openAddress = (row: SealedReadyRow): ReadyRow => {
-    const out: Record<string, unknown> = { ...row }
-    for (const field of addressFields) {
-      out[field] = sealer.openOrNull(out[`${field}_sealed`] as Uint8Array | null)
-      delete out[`${field}_sealed`]
-    }
-    return out as unknown as ReadyRow
+    const { address_sealed, ...rest } = row
+    const address = address_sealed === null ? undefined : openSealedAddress(sealer, address_sealed)
+    return { ...rest, ...Object.fromEntries(addressFields.map((f) => [f, address?.[f] ?? null])) } as unknown as ReadyRow
   }
 
   const readyToReship = (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) =>
@@ -148,8 +145,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
              coalesce(i.items, '') AS items, coalesce(i.item_count, 0) AS item_count,
              p.conditions, p.notes,
              a.order_id IS NOT NULL AS has_address,
-             a.postal_code_sealed, a.prefecture_sealed, a.city_sealed, a.address_line_sealed,
-             a.recipient_name_sealed, a.phone_sealed
+             a.address_sealed
       FROM findings f
       JOIN orders o ON o.order_id = f.subject_id
       -- The finding's related parcel is the last one counted for the order.

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
 import { kindOfFileName, readerSideOfKind } from "../../Domain/Kind.ts"
-import { sealedTables } from "../../Seal/SealedColumns.ts"
+import { perFieldAddresses, type SealedTable, sealedTables } from "../../Seal/SealedColumns.ts"
 import { Sealer } from "../../Seal/Sealer.ts"
 
 // Privacy at rest (docs/privacy.md): personal values are stored only sealed, compared
@@ -50,9 +50,11 @@ export default Effect.gen(function*() {
       ADD COLUMN phone_sealed bytea`
 
   // Seal what earlier versions stored in clear, a chunk of rows per statement.
+  // Addresses as this version stored them: one sealed column per field (0011 joins them).
+  const layout: Readonly<Record<string, SealedTable>> = { ...sealedTables, shipping_addresses: perFieldAddresses }
   const convert = (table: string, rename: Readonly<Record<string, string>> = {}) =>
     Effect.gen(function*() {
-      const spec = sealedTables[table]!
+      const spec = layout[table]!
       const rows = yield* sql<Record<string, unknown>>`SELECT * FROM ${sql(table)}`
       const updated = spec.columns.filter((c) => !spec.key.includes(c) && (c.endsWith("_sealed") || c.endsWith("_key") || c === "account_masked"))
       for (let start = 0; start < rows.length; start += 1_000) {

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
-import { sealedDigest, sealedTables } from "../../Seal/SealedColumns.ts"
+import { perFieldAddresses, sealedDigest, sealedTables } from "../../Seal/SealedColumns.ts"
 import { Sealer } from "../../Seal/Sealer.ts"
 
 // Which run last inserted or changed each record (src/Store/Records.ts), so that
@@ -25,7 +25,8 @@ export default Effect.gen(function*() {
   // The digest of the clear values of rows already stored, so that the first export
   // after the upgrade that repeats them is not taken for a change. Page by key to keep
   // memory flat however many rows there are.
-  for (const [table, spec] of Object.entries(sealedTables)) {
+  // Addresses as this version stored them: one sealed column per field (0011 joins them).
+  for (const [table, spec] of Object.entries({ ...sealedTables, shipping_addresses: perFieldAddresses })) {
     yield* sql`ALTER TABLE ${sql(table)} ADD COLUMN sealed_digest bytea`
     const keyList = sql.csv(spec.key.map((k) => sql`${sql(k)}`))
     const sealedColumns = Object.keys(spec.sealed)
