@@ -1,9 +1,10 @@
 // Upgrading a database that an earlier version filled in clear: migration 0005 seals
-// every stored personal value with the run's key and drops the clear columns, and the
-// next run raises exactly the findings a fresh database does.
+// every stored personal value with the run's key and drops the clear columns, 0011 joins
+// an address's six sealed columns into one sealed value, and the next run raises
+// exactly the findings a fresh database does.
 import * as Migrator from "@effect/sql/Migrator"
 import { SqlClient } from "@effect/sql"
-import { Chunk, Effect, Redacted, Stream } from "effect"
+import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { expect, it } from "vitest"
@@ -14,7 +15,8 @@ import { inspectFile, openExport } from "../../src/Ingest/TextSource.ts"
 import { clientFromUrl } from "../../src/Store/Database.ts"
 import { migrations } from "../../src/Store/migrations/index.ts"
 import { tempDir } from "../support/inbox.ts"
-import { createTestDatabase, query, raisedFindings, runPipeline } from "../support/testDatabase.ts"
+import { PersonalData, PersonalDataLive } from "../../src/Store/PersonalData.ts"
+import { createTestDatabase, databaseLayer, query, raisedFindings, runPipeline } from "../support/testDatabase.ts"
 
 const sample = path.resolve(import.meta.dirname, "../../fixtures/sample")
 const asOf = "2023-09-05"
@@ -79,4 +81,20 @@ it("seals what an earlier version stored in clear, and matches it as a fresh dat
   // What is stored sealed equals what a fresh database stores, once opened: same hashes.
   const hashes = "SELECT request_id, holder_key, destination_key, account_number_key, account_masked FROM payout_requests ORDER BY 1"
   expect(await query(upgraded, hashes)).toEqual(await query(fresh, hashes))
+
+  // Addresses: one sealed column, opening to what a fresh database stores, same digests.
+  expect(columns.filter((c) => c.startsWith("shipping_addresses."))).toEqual([
+    "shipping_addresses.address_sealed", "shipping_addresses.changed_run", "shipping_addresses.order_id", "shipping_addresses.sealed_digest"
+  ])
+  const addresses = (url: string) =>
+    Effect.runPromise(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const ids = (yield* sql<{ order_id: string }>`SELECT order_id FROM shipping_addresses ORDER BY 1`).map((r) => r.order_id)
+      return [...(yield* (yield* PersonalData).addressesOf(ids)).values()].sort((a, b) => (a.orderId < b.orderId ? -1 : 1))
+    }).pipe(Effect.provide(PersonalDataLive.pipe(Layer.provideMerge(databaseLayer(url)))), Effect.scoped))
+  const freshAddresses = await addresses(fresh)
+  expect(freshAddresses.length).toBeGreaterThan(5)
+  expect(await addresses(upgraded)).toEqual(freshAddresses)
+  const digests = "SELECT order_id, sealed_digest FROM shipping_addresses ORDER BY 1"
+  expect(await query(upgraded, digests)).toEqual(await query(fresh, digests))
 }, 120_000)
