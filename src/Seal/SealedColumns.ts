@@ -138,7 +138,7 @@ export const addressFields = ["postal_code", "prefecture", "city", "address_line
 export type AddressField = typeof addressFields[number]
 
 /**
- * An address as stored since migration 0011: all six fields as ONE sealed value (a JSON
+ * An address as stored since migration 0020: all six fields as ONE sealed value (a JSON
  * array, in the order of `addressFields`), bound to its table, column and field layout
  * as GCM additional data, so that it opens nowhere else. One seal per row instead of six.
  */
@@ -166,7 +166,7 @@ const shippingAddresses: SealedTable = {
 
 /**
  * Addresses as migrations 0005 and 0010 stored them (one sealed column per field), so
- * that those migrations keep doing what they did; 0011 turns them into `address_sealed`.
+ * that those migrations keep doing what they did; 0020 turns them into `address_sealed`.
  */
 export const perFieldAddresses: SealedTable = {
   key: ["order_id"],
@@ -183,7 +183,7 @@ export const perFieldAddresses: SealedTable = {
  * One keyed hash of all the clear values a row holds sealed, so that ingest can tell a
  * changed row from a re-export of the same values (each seal has a random nonce, so the
  * sealed bytes always differ). Stored as `sealed_digest` (migration 0010). It hashes the
- * clear fields, not the stored layout: 0011 changed how addresses are sealed, not this.
+ * clear fields, not the stored layout: 0020 changed how addresses are sealed, not this.
  */
 export const sealedDigest = (sealer: SealerShape, spec: SealedTable, clear: Clear) =>
   sealer.equalityKey(`row:${JSON.stringify(spec.clearFields.map((c) => text(clear[c])))}`)

@@ -1,4 +1,4 @@
-// An address is sealed as one value (migration 0011): it opens to the six fields it was
+// An address is sealed as one value (migration 0020): it opens to the six fields it was
 // given, and only for its column: another context, another key or a changed byte is refused.
 import { describe, expect, it } from "vitest"
 import { randomKeyMaterial } from "../../src/Seal/KeyFile.ts"

@@ -1,5 +1,5 @@
 // Upgrading a database that an earlier version filled in clear: migration 0005 seals
-// every stored personal value with the run's key and drops the clear columns, 0011 joins
+// every stored personal value with the run's key and drops the clear columns, 0020 joins
 // an address's six sealed columns into one sealed value, and the next run raises
 // exactly the findings a fresh database does.
 import * as Migrator from "@effect/sql/Migrator"

@@ -50,7 +50,7 @@ export default Effect.gen(function*() {
       ADD COLUMN phone_sealed bytea`
 
   // Seal what earlier versions stored in clear, a chunk of rows per statement.
-  // Addresses as this version stored them: one sealed column per field (0011 joins them).
+  // Addresses as this version stored them: one sealed column per field (0020 joins them).
   const layout: Readonly<Record<string, SealedTable>> = { ...sealedTables, shipping_addresses: perFieldAddresses }
   const convert = (table: string, rename: Readonly<Record<string, string>> = {}) =>
     Effect.gen(function*() {

@@ -25,7 +25,7 @@ export default Effect.gen(function*() {
   // The digest of the clear values of rows already stored, so that the first export
   // after the upgrade that repeats them is not taken for a change. Page by key to keep
   // memory flat however many rows there are.
-  // Addresses as this version stored them: one sealed column per field (0011 joins them).
+  // Addresses as this version stored them: one sealed column per field (0020 joins them).
   for (const [table, spec] of Object.entries({ ...sealedTables, shipping_addresses: perFieldAddresses })) {
     yield* sql`ALTER TABLE ${sql(table)} ADD COLUMN sealed_digest bytea`
     const keyList = sql.csv(spec.key.map((k) => sql`${sql(k)}`))

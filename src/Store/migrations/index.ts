@@ -5,10 +5,10 @@ import _0004_nightly from "./0004_nightly.ts"
 import _0005_sealed from "./0005_sealed.ts"
 import _0008_zengin from "./0008_zengin.ts"
 import _0010_changed_run from "./0010_changed_run.ts"
-import _0011_sealed_rows from "./0011_sealed_rows.ts"
 import _0012_incremental from "./0012_incremental.ts"
 import _0013_match_state from "./0013_match_state.ts"
 import _0016_desk from "./0016_desk.ts"
+import _0020_sealed_rows from "./0020_sealed_rows.ts"
 
 // Keys are "<id>_<name>"; a new migration always takes a higher id than every applied one.
 export const migrations = {
@@ -19,8 +19,8 @@ export const migrations = {
   "0005_sealed": _0005_sealed,
   "0008_zengin": _0008_zengin,
   "0010_changed_run": _0010_changed_run,
-  "0011_sealed_rows": _0011_sealed_rows,
   "0012_incremental": _0012_incremental,
   "0013_match_state": _0013_match_state,
-  "0016_desk": _0016_desk
+  "0016_desk": _0016_desk,
+  "0020_sealed_rows": _0020_sealed_rows
 }

@@ -13,7 +13,7 @@ export default Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const sealer = Option.getOrThrowWith(
     yield* Effect.serviceOption(Sealer),
-    () => new Error("migration 0011 needs the Sealer (provide it to MigrationsLive)")
+    () => new Error("migration 0020 needs the Sealer (provide it to MigrationsLive)")
   )
   yield* sql`ALTER TABLE shipping_addresses ADD COLUMN address_sealed bytea`
   const oldColumns = Object.keys(perFieldAddresses.sealed)
