@@ -4,6 +4,7 @@
 // Everything staff-facing is Japanese; nothing here says anything about payouts, and an
 // address appears only on a ready order.
 import { Context, Data, type Effect, type Stream } from "effect"
+import type { ShippingAddress } from "../Store/PersonalData.ts"
 
 export type Condition = "良好" | "破損" | "開封"
 
@@ -32,14 +33,7 @@ export interface ParcelIntake {
 }
 
 /** The label fields of a ready order (reports.md: the shipping reader's right). */
-export interface ShippingLabel {
-  readonly postalCode: string
-  readonly prefecture: string
-  readonly city: string
-  readonly addressLine: string
-  readonly recipientName: string
-  readonly phone: string
-}
+export type ShippingLabel = Omit<ShippingAddress, "orderId">
 
 /** A stored order one typo away from an unknown id, with what narrows the choice. */
 export interface OrderCandidate {
