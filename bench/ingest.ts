@@ -16,11 +16,12 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Ingest, IngestLive } from "../src/Ingest/Ingest.ts"
 import { ProgressSilent } from "../src/Ingest/Progress.ts"
-import { CopyIn, CopyInLive } from "../src/Store/CopyIn.ts"
+import { CopyInLive } from "../src/Store/CopyIn.ts"
 import { DatabaseLive } from "../src/Store/Database.ts"
 import { FindingsStore, FindingsStoreLive } from "../src/Store/FindingsStore.ts"
 import { RecordsLive } from "../src/Store/Records.ts"
 import { RunLog, RunLogLive } from "../src/Store/RunLog.ts"
+import { copyFloor, countRows } from "./floor.ts"
 
 const scales = process.argv.flatMap((arg, i) => (process.argv[i - 1] === "--scale" ? [Number(arg)] : []))
 if (scales.length === 0) scales.push(100_000)
@@ -33,51 +34,6 @@ const inboxFor = (scale: number) => {
   return dir
 }
 
-const csvFiles = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(".csv")).sort()
-
-const countRows = (dir: string) =>
-  csvFiles(dir).reduce((n, f) => {
-    const text = fs.readFileSync(path.join(dir, f))
-    let lines = 0
-    for (const byte of text) if (byte === 0x0a) lines++
-    return n + Math.max(0, lines - 1)
-  }, 0)
-
-async function* fileBytes(file: string): AsyncGenerator<Buffer> {
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 16 })) yield chunk as Buffer
-}
-
-/** COPY of every CSV, as it is, into a table of text columns (the bench's own, dropped after). */
-const floor = (inbox: string) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const copyIn = yield* CopyIn
-    let rows = 0
-    const started = performance.now()
-    for (const [index, name] of csvFiles(inbox).entries()) {
-      const file = path.join(inbox, name)
-      const bytes = fs.readFileSync(file)
-      const cp932 = !isUtf8(bytes)
-      const header = (cp932 ? new TextDecoder("shift_jis") : new TextDecoder("utf-8")).decode(bytes.subarray(0, bytes.indexOf(0x0a)))
-      const width = header.split(",").length
-      const table = `floor_${index}`
-      yield* sql.unsafe(`CREATE TABLE ${table} (${Array.from({ length: width }, (_, i) => `c${i} text`).join(", ")})`)
-      rows += yield* copyIn.copy(
-        `COPY ${table} FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING '${cp932 ? "SJIS" : "UTF8"}')`,
-        fileBytes(file)
-      ).pipe(Effect.orDie)
-    }
-    return { rows, seconds: (performance.now() - started) / 1000 }
-  }).pipe((effect) => Effect.flatMap(SqlClient.SqlClient, (sql) => sql.withTransaction(effect)))
-
-const isUtf8 = (bytes: Buffer) => {
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes)
-    return true
-  } catch {
-    return false
-  }
-}
 
 const ingestOnce = (inbox: string) =>
   Effect.gen(function*() {
@@ -118,7 +74,7 @@ const measure = async (scale: number) => {
           `Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ` +
           `Node RSS ${(rssBefore / 1e6).toFixed(0)} MB before, peak ${(peakRss / 1e6).toFixed(0)} MB during ingest`
       )
-      const copied = yield* floor(inbox)
+      const copied = yield* copyFloor(inbox)
       console.log(
         `scale ${scale}: floor (COPY into text columns) ${copied.rows} rows in ${copied.seconds.toFixed(2)} s = ` +
           `${Math.round(copied.rows / copied.seconds)} rows/s; ingest takes ${(seconds / copied.seconds).toFixed(1)}x the floor`

@@ -24,7 +24,6 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, HashMap, Layer, Logger, LogLevel, Option, Redacted } from "effect"
-import pg from "pg"
 import { appLayer } from "../src/App.ts"
 import { Run, type RunOptions, type RunResult } from "../src/Run/Run.ts"
 import { randomKeyMaterial, writeNewKeyFile } from "../src/Seal/KeyFile.ts"
@@ -32,6 +31,8 @@ import { SealerLive } from "../src/Seal/Sealer.ts"
 import { clientFromUrl, MigrationsLive } from "../src/Store/Database.ts"
 import { startEmbeddedServer } from "../src/Store/EmbeddedServer.ts"
 import { nightAsOf } from "../fixtures/scale/nightInbox.ts"
+import { CopyInLive } from "../src/Store/CopyIn.ts"
+import { copyFloor, countRows, csvFiles } from "./floor.ts"
 
 const argValues = (flag: string) => process.argv.flatMap((arg, i) => (process.argv[i - 1] === flag ? [arg] : []))
 const scales = argValues("--scale").map(Number)
@@ -61,14 +62,6 @@ const inboxFor = (scale: number) => {
 const nightInboxFor = (scale: number, night: number) =>
   generated(path.join(os.tmpdir(), `keshikomi-bench-night2-${scale}-${night}`), ["--scale", String(scale), "--night", String(night)])
 
-const csvFiles = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(".csv")).sort().map((f) => path.join(dir, f))
-
-const countRows = (dir: string) =>
-  csvFiles(dir).reduce((n, file) => {
-    let lines = 0
-    for (const byte of fs.readFileSync(file)) if (byte === 0x0a) lines++
-    return n + Math.max(0, lines - 1)
-  }, 0)
 
 // ---------------------------------------------------------------------------
 // Memory: this process, and the PostgreSQL processes it started (its descendants).
@@ -184,65 +177,6 @@ const stepLogger = (onStep: (name: string, seconds: number) => void) =>
   })
 
 // ---------------------------------------------------------------------------
-// The floor: plain COPY of the same CSV files into text tables, on the same server.
-
-const isUtf8 = (bytes: Buffer) => {
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** COPY … FROM STDIN through node-postgres's submittable query API, the file streamed with back-pressure. */
-const copyFile = (client: pg.Client, statement: string, file: string) =>
-  new Promise<number>((resolve, reject) => {
-    const query = new pg.Query(statement) as pg.Query & {
-      handleCopyInResponse: (connection: { sendCopyFromChunk: (b: Buffer) => void; endCopyFrom: () => void; sendCopyFail: (m: string) => void; stream: NodeJS.WritableStream & { writableLength: number } }) => void
-    }
-    query.handleCopyInResponse = (connection) => {
-      const input = fs.createReadStream(file, { highWaterMark: 1 << 20 })
-      input.on("data", (chunk) => {
-        connection.sendCopyFromChunk(chunk as Buffer)
-        if (connection.stream.writableLength > 8 << 20) {
-          input.pause()
-          connection.stream.once("drain", () => input.resume())
-        }
-      })
-      input.on("end", () => connection.endCopyFrom())
-      input.on("error", (error) => connection.sendCopyFail(error.message))
-    }
-    query.on("end", (result: pg.QueryResult) => resolve(result?.rowCount ?? 0))
-    query.on("error", reject)
-    client.query(query as never)
-  })
-
-const copyFloor = async (url: string, inbox: string) => {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  const started = performance.now()
-  let rows = 0
-  try {
-    for (const [i, file] of csvFiles(inbox).entries()) {
-      const head = fs.readFileSync(file).subarray(0, 1 << 20)
-      const headerLine = head.toString("latin1").split(/\r?\n/)[0]!
-      const fields = headerLine.split(",").length
-      const table = `bench_floor_${i}`
-      await client.query(`DROP TABLE IF EXISTS ${table}`)
-      await client.query(`CREATE TABLE ${table} (${Array.from({ length: fields }, (_, c) => `c${c} text`).join(", ")})`)
-      // The first MB says UTF-8 or not; the exports that are not are Shift_JIS (PostgreSQL's SJIS is Windows-932).
-      const encoding = isUtf8(head.subarray(0, head.lastIndexOf(0x0a) + 1)) ? "UTF8" : "SJIS"
-      rows += await copyFile(client, `COPY ${table} FROM STDIN (FORMAT csv, HEADER true, ENCODING '${encoding}')`, file)
-    }
-    return { seconds: (performance.now() - started) / 1000, rows }
-  } finally {
-    for (const [i] of csvFiles(inbox).entries()) await client.query(`DROP TABLE IF EXISTS bench_floor_${i}`).catch(() => undefined)
-    await client.end()
-  }
-}
-
-// ---------------------------------------------------------------------------
 // Printing
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`
@@ -339,7 +273,7 @@ const measure = async (scale: number) => {
         })
       const full = yield* timed({ inbox, outDir: out, asOf: baseAsOf })
       printFull(full, { ...memory.total() }, startSeconds)
-      printFloor(full, yield* Effect.promise(() => copyFloor(url, inbox)))
+      printFloor(full, yield* copyFloor(inbox).pipe(Effect.provide(CopyInLive)))
       for (const [k, nightInbox] of nightInboxes.entries()) {
         memory.reset()
         const options = { inbox: nightInbox, outDir: out, asOf: nightAsOf(k + 1), ...(fullNights && runHasFull ? { full: true } : {}) }
