@@ -230,7 +230,7 @@ export const DeskLive = Layer.effect(Desk, Effect.gen(function*() {
   const receive = Effect.fn("Desk.receive")(function*(intake: ParcelIntake, asOf?: string) {
     const checked = checkIntake(intake)
     if (Either.isLeft(checked)) return yield* checked.left
-    if (asOf !== undefined && japanDate(asOf) === undefined) return yield* rejected("asOf", `基準日「${asOf}」は YYYY-MM-DD の日付ではありません。`)
+    yield* checkAsOf(asOf)
     return yield* inTransaction(Effect.gen(function*() {
       yield* lock
       // Read under the lock: 受付日時 then 受付番号 follow the order parcels were saved in.
@@ -275,6 +275,12 @@ export const DeskLive = Layer.effect(Desk, Effect.gen(function*() {
       return row
     })
 
+  /** An as-of given by the caller must be a date; absent, the desk decides as of today in Japan. */
+  const checkAsOf = (asOf: string | undefined) =>
+    asOf !== undefined && japanDate(asOf) === undefined
+      ? Effect.fail(rejected("asOf", `基準日「${asOf}」は YYYY-MM-DD の日付ではありません。`))
+      : Effect.void
+
   const checkChange = (by: string, reason: string) =>
     by.trim() === "" ? Effect.fail(rejected("by", "担当者名を入力してください。"))
     : reason.trim() === "" ? Effect.fail(rejected("reason", "理由を入力してください。"))
@@ -287,7 +293,7 @@ export const DeskLive = Layer.effect(Desk, Effect.gen(function*() {
       if (correction.newOrderIdTyped === undefined && correction.newItemCount === undefined) {
         return yield* rejected("注文ID", "訂正する注文IDか点数を入力してください。")
       }
-      if (asOf !== undefined && japanDate(asOf) === undefined) return yield* rejected("asOf", `基準日「${asOf}」は YYYY-MM-DD の日付ではありません。`)
+      yield* checkAsOf(asOf)
       return yield* inTransaction(Effect.gen(function*() {
         yield* lock
         const old = yield* liveLine(correction.parcelId, orderRef)
