@@ -41,7 +41,16 @@ export default async function setup(project: TestProject) {
   const keyFile = path.join(keyDir, "keshikomi.key")
   writeNewKeyFile(keyFile, randomKeyMaterial())
   project.provide("keyFile", keyFile)
+  // Every folder a test makes under os.tmpdir() (inboxes, report folders, CLI homes) goes
+  // into one folder of this run, removed at the end: a run leaves nothing behind in /tmp.
+  // The test workers and the processes they spawn start after this and inherit it.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "keshikomi-tests-"))
+  const previousTmpdir = process.env.TMPDIR
+  process.env.TMPDIR = scratch
   return async () => {
+    if (previousTmpdir === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = previousTmpdir
+    fs.rmSync(scratch, { recursive: true, force: true })
     await Effect.runPromise(Scope.close(scope, Exit.void))
     fs.rmSync(passwordFile(dataDir), { force: true })
     fs.rmSync(parent, { recursive: true, force: true })
