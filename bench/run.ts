@@ -7,6 +7,7 @@
 //   npm run bench -- --scale 100000 --nights 5      then 5 nightly drops, as-of advancing a day each
 //   npm run bench -- --scale 100000 --nights 5 --full
 //                                                   nights as full runs, when the run has that option
+//   … --keep                                        keep the database and reports folder (removed by default)
 //
 // Per scale it prints every step's seconds (from the run's "step finished" log lines),
 // input rows per second, Node's peak RSS and the embedded server's (the sum of the RSS of
@@ -39,6 +40,7 @@ const scales = argValues("--scale").map(Number)
 if (scales.length === 0) scales.push(100_000)
 const nights = Number(argValues("--nights")[0] ?? 0)
 const fullNights = process.argv.includes("--full")
+const keep = process.argv.includes("--keep")
 // `--full` (re-match everything) exists once the incremental run has landed; older runs have no such option.
 const runHasFull = /readonly full\b/.test(fs.readFileSync(path.join(import.meta.dirname, "../src/Run/Run.ts"), "utf8"))
 const baseAsOf = "2023-09-05"
@@ -286,7 +288,12 @@ const measure = async (scale: number) => {
     Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
     Logger.withMinimumLogLevel(LogLevel.Info)
   )
-  await Effect.runPromise(program).finally(() => memory.stop())
+  await Effect.runPromise(program).finally(() => {
+    memory.stop()
+    // A 1M database is several GB: gone with the bench unless asked to keep it.
+    if (keep) console.log(`  kept: database ${dataDir}, reports ${out}`)
+    else for (const dir of [dataDir, out]) fs.rmSync(dir, { recursive: true, force: true })
+  })
 }
 
 for (const scale of scales) await measure(scale)
