@@ -148,7 +148,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       files.push(yield* timedReport("finance.xlsx", writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts, cap))))
       files.push(yield* timedReport(findingsCsvName("finance"), writeCsv(path.join(directory, findingsCsvName("finance")), access, findings.raisedBy(facts.runId, "payout"))))
       yield* ensureDirectory(sellersStaging, access)
-      const sellerFiles = yield* timedReport("sellers/", bySeller(shippingQueries.sellerOpenOrders(facts.runId)).pipe(
+      const sellerFiles = yield* timedReport("sellers/", bySeller(shippingQueries.sellerOpenOrders()).pipe(
         Stream.mapEffect((rows) =>
           writeOne("seller", facts, path.join(sellersStaging, sellerFileName(rows[0]!.seller_id)), access, (wb) => writeSellerSheet(wb, rows, facts.asOf)).pipe(
             Effect.flatMap((file) => file.publish)

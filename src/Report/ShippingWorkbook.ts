@@ -34,9 +34,9 @@ export const writeShippingWorkbook = (
     const awaitingPlan = capPlan(counts, cap, ["SHIP_AWAITING_PARCEL"])
     const readyPlan = capPlan(counts, cap, ["SHIP_READY"])
     const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "shipping").pipe(Stream.take(501))))
-    const longestReady = yield* queries.longestReady(facts.runId, facts.asOf)
-    const oldest = yield* queries.oldestNotReshipped(facts.runId, facts.asOf)
-    const awaitingSellers = yield* queries.awaitingSellerCount(facts.runId)
+    const longestReady = yield* queries.longestReady(facts.asOf)
+    const oldest = yield* queries.oldestNotReshipped(facts.asOf)
+    const awaitingSellers = yield* queries.awaitingSellerCount()
     const count = (code: string) => counts.get(code) ?? 0
     const actionCount = Object.keys(shippingActions).reduce((n, code) => n + count(code), 0)
 

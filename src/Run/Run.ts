@@ -96,10 +96,10 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* step("findings merge", findings.merge(runId, options.asOf, shippingScope))
       yield* nightScope.record(runId, options.asOf)
       const retained = yield* step("retention", retention.apply(options.asOf, options.outDir))
-      const countsByCode = yield* findings.countsByCode(runId)
+      const countsByCode = yield* findings.countsByCode
       const countsBySide = {
-        shipping: yield* findings.countsForSide(runId, "shipping"),
-        payout: yield* findings.countsForSide(runId, "payout")
+        shipping: yield* findings.countsForSide("shipping"),
+        payout: yield* findings.countsForSide("payout")
       }
       const exitCode: 0 | 2 = ingested.anyRejected ? 2 : 0
       stagedReports = yield* step(
