@@ -58,7 +58,7 @@ export const runSummary = (result: RunResult): string => {
     `基準日 ${result.asOf} の実行 #${result.runId} が終わりました${result.dryRun ? "（試行: データベースには何も記録していません）" : ""}`,
     `  shipping.xlsx: 再発送 ${count("SHIP_READY")} 件（うち至急 ${count("SHIP_NOT_RESHIPPED")} 件）、要対応 ${sumOf(result.countsByCode, Object.keys(shippingActions))} 件、未着注文 ${count("SHIP_AWAITING_PARCEL")} 件`,
     `  finance.xlsx:  要対応 ${sumOf(result.countsByCode, actionPriority)} 件、未払い（期日前）${count("PAY_PENDING")} 件、保留 ${count("PAY_DEFERRED")} 件`,
-    `  頒布者ごとの一覧: ${result.sellerFiles} 件（sellers/）`,
+    `  頒布者ごとの一覧: ${result.sellerFiles} 件（sellers/）: 新規・変更 ${result.sellerLists.written} 件（送付するもの）、変更なしで引き継ぎ ${result.sellerLists.carried} 件`,
     result.mode._tag === "full"
       ? `  照合: 全件（${result.mode.reason}）`
       : `  照合: 差分（出荷は変更のあった注文 ${result.mode.orderRefs} 件、支払いは全件）`,

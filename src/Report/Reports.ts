@@ -4,6 +4,7 @@
 import { SqlClient } from "@effect/sql"
 import { Context, Duration, Effect, Layer, Stream } from "effect"
 import ExcelJS from "exceljs"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { ReportWriteFailed } from "../Domain/Errors.ts"
@@ -16,7 +17,8 @@ import { makeShippingQueries } from "../Store/ShippingQueries.ts"
 import { ensureDirectory, type FileAccess, partialName, removeLeftoverPartials, reportAccess, stageFile, type StagedFile } from "./AtomicFile.ts"
 import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
 import { writeFindingsCsv } from "./FindingsCsv.ts"
-import { bySeller, sellerFileName, writeSellerSheet } from "./SellerLists.ts"
+import { type PublishedSellerList, sellerListsStore } from "../Store/SellerListsStore.ts"
+import { bySeller, sellerFileName, sellerListDigest, writeSellerSheet } from "./SellerLists.ts"
 import { prepareWorkbook, setPrintContext } from "./Sheet.ts"
 import { defaultSheetRowCap, findingsCsvName } from "./SheetCap.ts"
 import { writeShippingWorkbook } from "./ShippingWorkbook.ts"
@@ -33,14 +35,23 @@ export interface RunFacts {
   readonly retention: RetentionOutcome
   /** A trial run (`--dry-run`): nothing is committed; its workbooks say 試行. */
   readonly dryRun?: boolean
+  /** The seller lists of this run, once written (the shipping サマリー counts them). */
+  readonly sellerLists?: SellerListCounts
+}
+
+/** Seller lists written tonight (new or changed: the ones to send) and carried unchanged. */
+export interface SellerListCounts {
+  readonly written: number
+  readonly carried: number
 }
 
 export interface StagedReports {
   readonly directory: string
   /** Fails when a written file is gone (its folder was removed): run it just before committing. */
   readonly check: Effect.Effect<void, ReportWriteFailed>
-  /** How many per-seller lists were written (OUT/<as_of>/sellers/). */
+  /** How many per-seller lists there are (OUT/<as_of>/sellers/). */
   readonly sellerFiles: number
+  readonly sellerLists: SellerListCounts
   /** Moves the written files into place. */
   readonly publish: Effect.Effect<ReadonlyArray<string>, ReportWriteFailed>
   readonly discard: Effect.Effect<void>
@@ -97,6 +108,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
   const sealer = yield* Sealer
   const shippingQueries = makeShippingQueries(sql, sealer)
   const payouts = payoutQueries(sql, sealer)
+  const sellerLists = sellerListsStore(sql)
 
   const writeOne = (
     side: WorkbookStamp["side"],
@@ -143,18 +155,48 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
     return Effect.gen(function*() {
       const access = yield* reportAccess
       yield* ensureDirectory(directory, access)
-      files.push(yield* timedReport("shipping.xlsx", writeOne("shipping", facts, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, facts, findings, shippingQueries, cap))))
+      // The seller lists first: the shipping サマリー says how many are new or changed.
+      yield* ensureDirectory(sellersStaging, access)
+      const published = yield* sellerLists.published
+      const lists: Array<PublishedSellerList> = []
+      const counts = { written: 0, carried: 0 }
+      yield* timedReport("sellers/", bySeller(shippingQueries.sellerOpenOrders()).pipe(
+        Stream.runForEach((rows) =>
+          Effect.gen(function*() {
+            const sellerId = rows[0]!.seller_id
+            const name = sellerFileName(sellerId)
+            const staged = path.join(sellersStaging, name)
+            const digest = sellerListDigest(rows)
+            const previous = published.get(sellerId)
+            const kept = previous !== undefined && previous.content_sha256 === digest && carryUnchanged(previous, staged)
+            if (kept) {
+              counts.carried++
+            } else {
+              const file = yield* writeOne("seller", facts, staged, access, (wb) => writeSellerSheet(wb, rows, facts.asOf))
+              yield* file.publish
+              counts.written++
+            }
+            lists.push({
+              seller_id: sellerId,
+              content_sha256: digest,
+              written_as_of: kept ? previous.written_as_of : facts.asOf,
+              written_run: kept ? previous.written_run : facts.runId,
+              published_path: path.resolve(sellersTarget, name),
+              file_sha256: kept ? previous.file_sha256 : yield* fileDigest(staged)
+            })
+          })
+        )
+      ))
+      // A trial records nothing: the next committed run carries from the last committed folder.
+      if (facts.dryRun !== true) yield* sellerLists.replace(lists)
+      yield* Effect.logInfo(`頒布者ごとの一覧: 新規・変更 ${counts.written} 件（送付するもの）、変更なしで引き継ぎ ${counts.carried} 件`).pipe(
+        Effect.annotateLogs({ sellerListsWritten: counts.written, sellerListsCarried: counts.carried })
+      )
+      const withSellers = { ...facts, sellerLists: counts }
+      files.push(yield* timedReport("shipping.xlsx", writeOne("shipping", withSellers, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, withSellers, findings, shippingQueries, cap))))
       files.push(yield* timedReport(findingsCsvName("shipping"), writeCsv(path.join(directory, findingsCsvName("shipping")), access, findings.raisedBy(facts.runId, "shipping"))))
       files.push(yield* timedReport("finance.xlsx", writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts, cap))))
       files.push(yield* timedReport(findingsCsvName("finance"), writeCsv(path.join(directory, findingsCsvName("finance")), access, findings.raisedBy(facts.runId, "payout"))))
-      yield* ensureDirectory(sellersStaging, access)
-      const sellerFiles = yield* timedReport("sellers/", bySeller(shippingQueries.sellerOpenOrders(facts.runId)).pipe(
-        Stream.mapEffect((rows) =>
-          writeOne("seller", facts, path.join(sellersStaging, sellerFileName(rows[0]!.seller_id)), access, (wb) => writeSellerSheet(wb, rows, facts.asOf)).pipe(
-            Effect.flatMap((file) => file.publish)
-          )),
-        Stream.runCount
-      ))
       const publishSellers = Effect.try({
         try: () => {
           fs.rmSync(sellersTarget, { recursive: true, force: true })
@@ -165,7 +207,8 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       })
       return {
         directory,
-        sellerFiles,
+        sellerFiles: lists.length,
+        sellerLists: counts,
         check: Effect.forEach(files, (file) => file.check, { discard: true }),
         publish: Effect.forEach(files, (file) => file.publish).pipe(
           Effect.zipWith(publishSellers, (workbooks, sellers) => [...workbooks, sellers])
@@ -179,3 +222,30 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
 }))
 
 export const ReportsLive = makeReportsLive()
+
+const fileDigest = (file: string) =>
+  Effect.try({ try: () => createHash("sha256").update(fs.readFileSync(file)).digest("hex"), catch: failWith(file) })
+
+/**
+ * Carries an unchanged seller list into the new folder: a hard link to the last published
+ * file (a copy where linking fails), once that file is checked to be still there and
+ * still the bytes written (staff may have opened and saved it). False: write it anew.
+ */
+const carryUnchanged = (previous: PublishedSellerList, staged: string): boolean => {
+  try {
+    if (!fs.lstatSync(previous.published_path).isFile()) return false
+    if (createHash("sha256").update(fs.readFileSync(previous.published_path)).digest("hex") !== previous.file_sha256) return false
+  } catch {
+    return false
+  }
+  try {
+    fs.linkSync(previous.published_path, staged)
+  } catch {
+    try {
+      fs.copyFileSync(previous.published_path, staged, fs.constants.COPYFILE_EXCL)
+    } catch {
+      return false
+    }
+  }
+  return true
+}

@@ -6,6 +6,19 @@ import { Chunk, Effect, Stream } from "effect"
 import type { SellerOpenRow } from "../Store/ShippingQueries.ts"
 import { type SheetSpec, writeSheet } from "./Sheet.ts"
 
+/**
+ * Bump when the seller sheet's layout or wording changes: every list is then written anew
+ * the next night, not carried (a carried list is a link to the last published file).
+ */
+export const sellerListFormat = 1
+
+/**
+ * The digest of what a seller's list shows: its rows and the heading's fields, not the
+ * date (a carried list keeps the date it was written: it is still true). No buyer data.
+ */
+export const sellerListDigest = (rows: ReadonlyArray<SellerOpenRow>) =>
+  createHash("sha256").update(JSON.stringify([sellerListFormat, rows])).digest("hex")
+
 const stateOf = (r: SellerOpenRow) =>
   r.short ? `一部未着（受領 ${r.received_qty} / 注文 ${r.ordered_qty} 点）` : "未着"
 

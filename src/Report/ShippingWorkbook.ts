@@ -34,9 +34,9 @@ export const writeShippingWorkbook = (
     const awaitingPlan = capPlan(counts, cap, ["SHIP_AWAITING_PARCEL"])
     const readyPlan = capPlan(counts, cap, ["SHIP_READY"])
     const closed = Chunk.toReadonlyArray(yield* Stream.runCollect(findings.closedBy(facts.runId, "shipping").pipe(Stream.take(501))))
-    const longestReady = yield* queries.longestReady(facts.runId, facts.asOf)
-    const oldest = yield* queries.oldestNotReshipped(facts.runId, facts.asOf)
-    const awaitingSellers = yield* queries.awaitingSellerCount(facts.runId)
+    const longestReady = yield* queries.longestReady(facts.asOf)
+    const oldest = yield* queries.oldestNotReshipped(facts.asOf)
+    const awaitingSellers = yield* queries.awaitingSellerCount()
     const count = (code: string) => counts.get(code) ?? 0
     const actionCount = Object.keys(shippingActions).reduce((n, code) => n + count(code), 0)
 
@@ -50,7 +50,9 @@ export const writeShippingWorkbook = (
         rows: [
           ["再発送リスト", count("SHIP_READY"), `いま再発送する注文（うち至急 ${count("SHIP_NOT_RESHIPPED")} 件: 3営業日以上待っている。待ちの長い順）`],
           ["要対応", actionCount, "返送・確認・保留が必要なもの（エラーと警告）"],
-          ["未着注文", count("SHIP_AWAITING_PARCEL"), `荷物がまだ届いていない注文（頒布者 ${awaitingSellers} 名）`]
+          ["未着注文", count("SHIP_AWAITING_PARCEL"), `荷物がまだ届いていない注文（頒布者 ${awaitingSellers} 名）`],
+          ["頒布者ごとの一覧（新規・変更）", facts.sellerLists?.written ?? 0, "sellers/ のうち今回新しく作成した一覧（新規・内容の変更）: 送付するもの"],
+          ["頒布者ごとの一覧（引き継ぎ）", facts.sellerLists?.carried ?? 0, "前回から内容が変わらず、そのまま引き継いだ一覧（見出しの日付は作成日のまま。送り直し不要）"]
         ]
       },
       {

@@ -8,7 +8,7 @@ import { Ingest, type IngestSummary } from "../Ingest/Ingest.ts"
 import { NightScope, type MatchMode } from "../Match/NightScope.ts"
 import { PayoutMatch } from "../Match/Payouts.ts"
 import { ShippingMatch } from "../Match/Shipping.ts"
-import { Reports, type StagedReports } from "../Report/Reports.ts"
+import { type SellerListCounts, Reports, type StagedReports } from "../Report/Reports.ts"
 import { refreshBankMaster } from "../Store/BankMaster.ts"
 import { refreshCalendar } from "../Store/Calendar.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
@@ -34,6 +34,8 @@ export interface RunResult {
   /** The folder the workbooks went to (OUT/<as_of>/, or …/dry-run/ for a trial). */
   readonly directory: string
   readonly sellerFiles: number
+  /** Of those, written tonight (new or changed: to send) and carried unchanged. */
+  readonly sellerLists: SellerListCounts
   readonly dryRun: boolean
   /** How the run matched: in full, or only the order refs the night touched. */
   readonly mode: MatchMode
@@ -96,10 +98,10 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* step("findings merge", findings.merge(runId, options.asOf, shippingScope))
       yield* nightScope.record(runId, options.asOf)
       const retained = yield* step("retention", retention.apply(options.asOf, options.outDir))
-      const countsByCode = yield* findings.countsByCode(runId)
+      const countsByCode = yield* findings.countsByCode
       const countsBySide = {
-        shipping: yield* findings.countsForSide(runId, "shipping"),
-        payout: yield* findings.countsForSide(runId, "payout")
+        shipping: yield* findings.countsForSide("shipping"),
+        payout: yield* findings.countsForSide("payout")
       }
       const exitCode: 0 | 2 = ingested.anyRejected ? 2 : 0
       stagedReports = yield* step(
@@ -117,7 +119,7 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* stagedReports.check
       const result = {
         runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, retention: retained, exitCode, mode,
-        directory: stagedReports.directory, sellerFiles: stagedReports.sellerFiles, dryRun: options.dryRun === true
+        directory: stagedReports.directory, sellerFiles: stagedReports.sellerFiles, sellerLists: stagedReports.sellerLists, dryRun: options.dryRun === true
       }
       // A dry run leaves by failing, which rolls the transaction back.
       if (options.dryRun === true) return yield* Effect.fail(new DryRunDone({ result }))

@@ -46,13 +46,17 @@ export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<Findin
    * are closed when not raised again; the others stand, as the full run would raise them.
    */
   readonly merge: (runId: number, asOf: string, shippingScope?: ShippingScope) => Effect.Effect<void>
-  /** Counts of the findings raised by run `runId`, by code. */
-  readonly countsByCode: (runId: number) => Effect.Effect<ReadonlyMap<string, number>>
+  /**
+   * Counts of the findings open after the latest merge (this run's), by code. The readers
+   * below read "open" (`closed_on IS NULL`), not `last_run`: a night rewrites only the
+   * findings it raised anew, changed or closed, so `last_run` is the last run that wrote a row.
+   */
+  readonly countsByCode: Effect.Effect<ReadonlyMap<string, number>>
   /** The same counts as one workbook shows them: its own codes and the input findings it may show. */
-  readonly countsForSide: (runId: number, side: Exclude<Side, "input">) => Effect.Effect<ReadonlyMap<string, number>>
+  readonly countsForSide: (side: Exclude<Side, "input">) => Effect.Effect<ReadonlyMap<string, number>>
   /** The findings of one side that run `runId` closed: the data no longer raises them (解消済). */
   readonly closedBy: (runId: number, side: Side) => Stream.Stream<FindingRow>
-  /** The findings raised by run `runId` for one side (input findings always included), errors first. */
+  /** The findings open after run `runId` for one side (input findings always included), errors first. */
   readonly raisedBy: (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) => Stream.Stream<FindingRow>
 }>() {}
 
@@ -108,7 +112,11 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
           FROM (VALUES ${sql.csv(sided)}) AS v (subject_id, side)
           WHERE c.subject_id = v.subject_id AND c.code IN ${sql.in(inputCodes)}`
       }
-      // One row per identity: a rule that raised the same fact twice is one finding.
+      // Statistics for the anti-joins below (a temporary table has none of its own).
+      yield* sql`ANALYZE current_findings`
+      // One row per identity: a rule that raised the same fact twice is one finding. A
+      // finding raised again unchanged and still open is left alone: rewriting it would only
+      // add a heap tuple and index entries (on a quiet night, nearly every open finding).
       yield* sql`
         INSERT INTO findings (code, subject_id, related_id, severity, side, detail, scope_ref, first_run, first_seen, last_run)
         SELECT DISTINCT ON (c.code, c.subject_id, c.related_id)
@@ -120,33 +128,39 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
               -- A finding that had closed and comes back is a new problem: the old decision no longer holds.
               resolved_at = CASE WHEN findings.closed_on IS NULL THEN findings.resolved_at END,
               resolved_by = CASE WHEN findings.closed_on IS NULL THEN findings.resolved_by END,
-              resolution_note = CASE WHEN findings.closed_on IS NULL THEN findings.resolution_note END`
+              resolution_note = CASE WHEN findings.closed_on IS NULL THEN findings.resolution_note END
+          WHERE findings.closed_on IS NOT NULL
+             OR findings.detail IS DISTINCT FROM EXCLUDED.detail
+             OR findings.side IS DISTINCT FROM EXCLUDED.side
+             OR findings.scope_ref IS DISTINCT FROM EXCLUDED.scope_ref`
+      // Open findings this run did not raise again close; on a night, only those its scope
+      // covers (the shipping findings of its order refs, and every other side's).
+      const notRaised = sql`NOT EXISTS (
+        SELECT 1 FROM current_findings c
+        WHERE c.code = findings.code AND c.subject_id = findings.subject_id AND c.related_id = findings.related_id)`
       if (shippingScope === undefined) {
         yield* sql`
           UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
-          WHERE closed_on IS NULL AND last_run <> ${runId}`
+          WHERE closed_on IS NULL AND ${notRaised}`
         return
       }
       yield* sql`
         UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
-        WHERE closed_on IS NULL AND last_run <> ${runId} AND code NOT IN ${sql.in(shippingCodes)}`
+        WHERE closed_on IS NULL AND code NOT IN ${sql.in(shippingCodes)} AND ${notRaised}`
       yield* sql`
         UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
-        WHERE closed_on IS NULL AND last_run <> ${runId} AND code IN ${sql.in(shippingCodes)}
-          AND scope_ref IN (SELECT order_ref FROM ${sql(shippingScope.orderRefs)})`
-      // Still open, as a full run would have kept them: this run's findings too (the
-      // workbooks and counts read last_run).
-      yield* sql`UPDATE findings SET last_run = ${runId} WHERE closed_on IS NULL AND last_run <> ${runId}`
+        WHERE closed_on IS NULL AND code IN ${sql.in(shippingCodes)}
+          AND scope_ref IN (SELECT order_ref FROM ${sql(shippingScope.orderRefs)}) AND ${notRaised}`
     }).pipe(Effect.orDie)
 
-  const countsByCode = (runId: number) => sql<{ code: string; n: number }>`
-    SELECT code, count(*)::int AS n FROM findings WHERE last_run = ${runId} GROUP BY code`.pipe(
+  const countsByCode = sql<{ code: string; n: number }>`
+    SELECT code, count(*)::int AS n FROM findings WHERE closed_on IS NULL GROUP BY code`.pipe(
     Effect.map((rows) => new Map(rows.map((r) => [r.code, r.n]))),
     Effect.orDie
   )
 
-  const countsForSide = (runId: number, side: Exclude<Side, "input">) => sql<{ code: string; n: number }>`
-    SELECT code, count(*)::int AS n FROM findings WHERE last_run = ${runId} AND side IN (${side}, 'input') GROUP BY code`.pipe(
+  const countsForSide = (side: Exclude<Side, "input">) => sql<{ code: string; n: number }>`
+    SELECT code, count(*)::int AS n FROM findings WHERE closed_on IS NULL AND side IN (${side}, 'input') GROUP BY code`.pipe(
     Effect.map((rows) => new Map(rows.map((r) => [r.code, r.n]))),
     Effect.orDie
   )
@@ -167,7 +181,7 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
   const raisedBy = (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) =>
     listed(
       findingStatus(sql, runId),
-      sql`last_run = ${runId} ${options?.codes === undefined ? sql`` : sql`AND code IN ${sql.in(options.codes)}`}`,
+      sql`closed_on IS NULL ${options?.codes === undefined ? sql`` : sql`AND code IN ${sql.in(options.codes)}`}`,
       side
     )
 

@@ -262,7 +262,7 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
         ON t.channel = coalesce(a.channel, o.channel) AND t.transfer_id = coalesce(a.transfer_id, o.transfer_id)
       LEFT JOIN payout_methods cm ON cm.channel = t.channel
       -- Handled findings (対応済) leave the worklist; the Findings sheet keeps them.
-      WHERE f.last_run = ${runId} AND f.side = 'payout' AND f.severity IN ('error', 'warning') AND f.resolved_at IS NULL
+      WHERE f.closed_on IS NULL AND f.side = 'payout' AND f.severity IN ('error', 'warning') AND f.resolved_at IS NULL
       ORDER BY CASE f.severity WHEN 'error' THEN 0 ELSE 1 END,
                coalesce(array_position(string_to_array(${priority.join(",")}, ','), f.code), 99),
                f.first_seen, f.subject_id, f.related_id`.stream.pipe(
@@ -291,7 +291,7 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
       JOIN payout_assignments a ON a.request_id = f.subject_id AND a.transfer_id = f.related_id
       JOIN transfers t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
       LEFT JOIN payout_methods cm ON cm.channel = t.channel
-      WHERE f.last_run = ${runId} AND f.code = 'PAY_MATCHED'
+      WHERE f.closed_on IS NULL AND f.code = 'PAY_MATCHED'
       ORDER BY f.first_run DESC, f.subject_id`.stream.pipe(Stream.map(opened<MatchedRow, "holder_name">(["holder_name"])), Stream.orDie)
 
   /** PAY_PENDING, PAY_SCHEDULED and PAY_DEFERRED of run `runId`: by due date (none last), scheduled then deferred last. */
@@ -310,7 +310,7 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
       JOIN payout_requests r ON r.request_id = f.subject_id
       JOIN payout_request_state s ON s.request_id = r.request_id
       LEFT JOIN payout_methods m ON m.method = r.method
-      WHERE f.last_run = ${runId} AND f.code IN ('PAY_PENDING', 'PAY_SCHEDULED', 'PAY_DEFERRED')
+      WHERE f.closed_on IS NULL AND f.code IN ('PAY_PENDING', 'PAY_SCHEDULED', 'PAY_DEFERRED')
       ORDER BY CASE f.code WHEN 'PAY_PENDING' THEN 0 WHEN 'PAY_SCHEDULED' THEN 1 ELSE 2 END, s.due_date NULLS LAST, r.requested_at, f.subject_id`.stream
       .pipe(Stream.map(opened<UnpaidRow, "holder_name">(["holder_name"])), Stream.orDie)
 
@@ -327,7 +327,7 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
       FROM findings f
       JOIN transfers t ON t.transfer_id = f.subject_id AND t.outcome = 'completed'
       LEFT JOIN payout_methods cm ON cm.channel = t.channel
-      WHERE f.last_run = ${runId} AND f.code = 'PAY_ORPHAN_TRANSFER'
+      WHERE f.closed_on IS NULL AND f.code = 'PAY_ORPHAN_TRANSFER'
         AND NOT EXISTS (SELECT 1 FROM payout_assignments a WHERE a.channel = t.channel AND a.transfer_id = t.transfer_id)
       ORDER BY t.transfer_date, t.transfer_id COLLATE "C"`.stream.pipe(Stream.map(opened<OrphanRow, "holder_name">(["holder_name"])), Stream.orDie)
 

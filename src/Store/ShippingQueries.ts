@@ -1,5 +1,5 @@
 // Read queries behind the shipping workbook's worklists. Each one starts from the
-// findings a run raised (`findings.last_run = runId`) and joins the stored records only
+// findings open after the run (`findings.closed_on IS NULL`) and joins the stored records only
 // for what staff need to see: no rule is applied here again. Rows are streamed.
 import type { SqlClient } from "@effect/sql"
 import { Effect, Stream } from "effect"
@@ -110,12 +110,12 @@ export interface ShippingQueries {
   readonly needingAction: (runId: number, guides: ReadonlyArray<ActionGuideRow>) => Stream.Stream<ActionRow>
   readonly awaitingParcels: (runId: number) => Stream.Stream<AwaitingRow>
   /** The ready order that has waited longest since its last parcel arrived. */
-  readonly longestReady: (runId: number, asOf: string) => Effect.Effect<WaitingParcel | undefined>
+  readonly longestReady: (asOf: string) => Effect.Effect<WaitingParcel | undefined>
   /** The oldest parcel in the office not yet re-shipped: ready, held, or being checked. */
-  readonly oldestNotReshipped: (runId: number, asOf: string) => Effect.Effect<WaitingParcel | undefined>
-  readonly awaitingSellerCount: (runId: number) => Effect.Effect<number>
+  readonly oldestNotReshipped: (asOf: string) => Effect.Effect<WaitingParcel | undefined>
+  readonly awaitingSellerCount: () => Effect.Effect<number>
   /** Every seller's open orders, by seller, order and item. */
-  readonly sellerOpenOrders: (runId: number) => Stream.Stream<SellerOpenRow>
+  readonly sellerOpenOrders: () => Stream.Stream<SellerOpenRow>
 }
 
 // Business days after `day` up to and including as_of (the rule of SHIP_NOT_RESHIPPED,
@@ -138,7 +138,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
     sql<SealedReadyRow>`
       SELECT f.subject_id AS order_id, ${findingStatus(sql, runId, "f")} AS status, ${findingDecision(sql, "f")},
              EXISTS (SELECT 1 FROM findings n
-                     WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.last_run = ${runId}) AS overdue,
+                     WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.closed_on IS NULL) AS overdue,
              o.seller_id, o.circle_name,
              p.parcel_ids, to_char(last.received_on, 'YYYY-MM-DD') AS last_received_on,
              ${businessDaysSince(sql, "last.received_on", asOf)} AS business_days,
@@ -165,10 +165,10 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
         FROM order_items oi WHERE oi.order_id = f.subject_id
       ) i ON true
       LEFT JOIN shipping_addresses a ON a.order_id = f.subject_id
-      WHERE f.code = 'SHIP_READY' AND f.last_run = ${runId}
+      WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL
         ${options?.overdueOnly === true
       ? sql`AND EXISTS (SELECT 1 FROM findings n
-                        WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.last_run = ${runId})`
+                        WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.closed_on IS NULL)`
       : sql``}
       -- The order the desk works: open before handled, longest waiting first, then by seller.
       ORDER BY f.resolved_at IS NOT NULL, last.received_on, o.seller_id, f.subject_id`.stream.pipe(Stream.map(openAddress), Stream.orDie)
@@ -190,7 +190,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
                CASE WHEN f.code IN ('SHIP_RESHIP_WITHOUT_INTAKE', 'SHIP_RESHIP_DUPLICATE') THEN f.related_id END AS tracking_no
         FROM findings f JOIN guide g ON g.code = f.code
         -- Handled findings (対応済) leave the worklist; the Findings sheet keeps them.
-        WHERE f.last_run = ${runId} AND f.resolved_at IS NULL
+        WHERE f.closed_on IS NULL AND f.resolved_at IS NULL
       )
       SELECT r.action, r.guidance, r.severity, r.code, r.subject_id, r.related_id,
              coalesce(o.seller_id, slip.seller_id) AS seller_id, o.circle_name,
@@ -222,7 +222,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
       FROM findings f
       JOIN orders o ON o.order_id = f.subject_id
       LEFT JOIN order_items oi ON oi.order_id = o.order_id
-      WHERE f.code = 'SHIP_AWAITING_PARCEL' AND f.last_run = ${runId}
+      WHERE f.code = 'SHIP_AWAITING_PARCEL' AND f.closed_on IS NULL
       ORDER BY o.seller_id, o.order_id, oi.item_id`.stream.pipe(Stream.orDie)
 
   const waited = (asOf: string) => sql`
@@ -230,14 +230,14 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
     (${asOf}::date - w.received_on) AS calendar_days,
     ${businessDaysSince(sql, "w.received_on", asOf)} AS business_days`
 
-  const longestReady = (runId: number, asOf: string) =>
+  const longestReady = (asOf: string) =>
     sql<WaitingParcel>`
       SELECT w.parcel_id, w.order_id, ${waited(asOf)}
       FROM (
         SELECT f.related_id AS parcel_id, f.subject_id AS order_id,
                (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date AS received_on
         FROM findings f JOIN parcel_lines pl ON pl.parcel_id = f.related_id AND pl.order_ref = f.subject_id
-        WHERE f.code = 'SHIP_READY' AND f.last_run = ${runId}
+        WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL
       ) w
       ORDER BY w.received_on, w.order_id
       LIMIT 1`.pipe(Effect.map((rows) => rows[0]), Effect.orDie)
@@ -245,16 +245,16 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
   // Goods the office still holds for re-shipping: orders that are ready or held on a
   // count or seller question, and parcels whose order is unknown; not the parcels that
   // are to go back to the seller (cancelled, other method, already shipped).
-  const oldestNotReshipped = (runId: number, asOf: string) =>
+  const oldestNotReshipped = (asOf: string) =>
     sql<WaitingParcel>`
       WITH held_order AS (
         SELECT subject_id AS order_id FROM findings
-        WHERE last_run = ${runId} AND code IN ('SHIP_READY', 'SHIP_COUNT_SHORT', 'SHIP_COUNT_OVER')
+        WHERE closed_on IS NULL AND code IN ('SHIP_READY', 'SHIP_COUNT_SHORT', 'SHIP_COUNT_OVER')
         UNION
-        SELECT related_id FROM findings WHERE last_run = ${runId} AND code = 'SHIP_SELLER_MISMATCH'
+        SELECT related_id FROM findings WHERE closed_on IS NULL AND code = 'SHIP_SELLER_MISMATCH'
         EXCEPT
         SELECT subject_id FROM findings
-        WHERE last_run = ${runId} AND code IN ('SHIP_ORDER_CANCELLED', 'SHIP_METHOD_NOT_ANONYMOUS', 'SHIP_ALREADY_SHIPPED')
+        WHERE closed_on IS NULL AND code IN ('SHIP_ORDER_CANCELLED', 'SHIP_METHOD_NOT_ANONYMOUS', 'SHIP_ALREADY_SHIPPED')
       ),
       held_parcel AS (
         SELECT pl.parcel_id, pl.order_ref AS order_id, pl.received_at
@@ -263,7 +263,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
         UNION ALL
         SELECT pl.parcel_id, f.related_id, pl.received_at
         FROM findings f JOIN parcel_lines pl ON pl.parcel_id = f.subject_id AND pl.order_ref_typed = f.related_id
-        WHERE f.code = 'SHIP_UNKNOWN_ORDER' AND f.last_run = ${runId}
+        WHERE f.code = 'SHIP_UNKNOWN_ORDER' AND f.closed_on IS NULL
       )
       SELECT w.parcel_id, w.order_id, ${waited(asOf)}
       FROM (
@@ -273,20 +273,20 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
       ORDER BY w.received_at, w.parcel_id
       LIMIT 1`.pipe(Effect.map((rows) => rows[0]), Effect.orDie)
 
-  const awaitingSellerCount = (runId: number) =>
+  const awaitingSellerCount = () =>
     sql<{ n: number }>`
       SELECT count(DISTINCT related_id)::int AS n FROM findings
-      WHERE code = 'SHIP_AWAITING_PARCEL' AND last_run = ${runId}`.pipe(
+      WHERE code = 'SHIP_AWAITING_PARCEL' AND closed_on IS NULL`.pipe(
       Effect.map((rows) => rows[0]?.n ?? 0),
       Effect.orDie
     )
 
-  const sellerOpenOrders = (runId: number) =>
+  const sellerOpenOrders = () =>
     sql<SellerOpenRow>`
       WITH open_order AS (
         SELECT DISTINCT f.subject_id AS order_id, f.code = 'SHIP_COUNT_SHORT' AS short
         FROM findings f
-        WHERE f.last_run = ${runId} AND f.resolved_at IS NULL
+        WHERE f.closed_on IS NULL AND f.resolved_at IS NULL
           AND f.code IN ('SHIP_AWAITING_PARCEL', 'SHIP_COUNT_SHORT')
       )
       SELECT o.seller_id, o.circle_name, o.order_id,

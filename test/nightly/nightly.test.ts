@@ -40,7 +40,8 @@ describe("findings across runs", () => {
     expect(await findingsState(url)).toEqual(first)
     const statuses = await query<{ status: string }>(
       url,
-      `SELECT DISTINCT CASE WHEN first_run = last_run THEN '新規' ELSE '継続' END AS status FROM findings`
+      `SELECT DISTINCT CASE WHEN first_run = (SELECT max(run_id) FROM runs) THEN '新規' ELSE '継続' END AS status
+       FROM findings WHERE closed_on IS NULL`
     )
     expect(statuses).toEqual([{ status: "継続" }])
   })

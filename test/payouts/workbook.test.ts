@@ -114,7 +114,7 @@ const runFindings = async (codes: ReadonlyArray<string>) =>
   (await query<{ f: string }>(
     url,
     `SELECT code || ' ' || subject_id || ' ' || related_id AS f FROM findings
-     WHERE last_run = (SELECT max(run_id) FROM runs) AND code = ANY($1) ORDER BY 1`,
+     WHERE closed_on IS NULL AND code = ANY($1) ORDER BY 1`,
     [codes]
   )).map((r) => r.f)
 

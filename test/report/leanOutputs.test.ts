@@ -55,7 +55,7 @@ const readCsv = (file: string) => {
 
 interface Stored { readonly code: string; readonly severity: string; readonly subject_id: string; readonly related_id: string; readonly side: string }
 const storedFindings = (url: string) =>
-  query<Stored>(url, "SELECT code, severity, subject_id, related_id, side FROM findings WHERE last_run = (SELECT max(run_id) FROM runs)")
+  query<Stored>(url, "SELECT code, severity, subject_id, related_id, side FROM findings WHERE closed_on IS NULL")
 const identity = (code: unknown, subject: unknown, related: unknown) => `${String(code)}|${String(subject)}|${String(related ?? "")}`
 const ofSide = (findings: ReadonlyArray<Stored>, side: "shipping" | "payout") => findings.filter((f) => f.side === side || f.side === "input")
 

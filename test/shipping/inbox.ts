@@ -155,6 +155,6 @@ export const detailOf = async (url: string, code: string, subjectId: string) =>
   (await query<{ detail: string }>(
     url,
     `SELECT detail FROM findings WHERE code = $1 AND subject_id = $2
-     AND last_run = (SELECT max(run_id) FROM runs)`,
+     AND closed_on IS NULL`,
     [code, subjectId]
   )).map((r) => r.detail)

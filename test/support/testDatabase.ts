@@ -55,7 +55,7 @@ export const raisedFindings = async (url: string, codePrefix = "") =>
   (await query<{ f: string }>(
     url,
     `SELECT code || ' ' || subject_id || CASE WHEN related_id = '' THEN '' ELSE ' ' || related_id END AS f
-     FROM findings WHERE last_run = (SELECT max(run_id) FROM runs WHERE outcome <> 'running') AND code LIKE $1 || '%'
+     FROM findings WHERE closed_on IS NULL AND code LIKE $1 || '%'
      ORDER BY 1`,
     [codePrefix]
   )).map((r) => r.f)

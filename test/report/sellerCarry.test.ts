@@ -1,0 +1,156 @@
+// Seller lists on quiet nights: a list whose content did not change since the last
+// committed run is a hard link to the file published then (same inode, same heading
+// date); a changed, new or tampered list is written anew; and the folder holds exactly
+// the files, with the rows, that writing every list anew gives.
+import ExcelJS from "exceljs"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterEach, beforeAll, describe, expect, it } from "vitest"
+import { orderItemsCsv, ordersCsv, parcelsCsv, tempDir, writeInbox } from "../support/inbox.ts"
+import { createTestDatabase, query, runPipeline } from "../support/testDatabase.ts"
+
+const order = (id: string, seller: string, circle: string) =>
+  `${id},2023-08-10T21:14:03+09:00,${seller},${circle},B2023311,pictspace_anonymous,awaiting_shipment,1500`
+const parcel = (no: string, day: string, seller: string, orderId: string, count: number) =>
+  `${no},${day} 10:00,日本郵便,${no.replace(/\D/g, "")}1,${seller},${orderId},${count},良好,`
+
+type Cell = ExcelJS.CellValue
+/** A list's cells, without the date in its heading (a carried list keeps the date it was written). */
+const sheetRows = async (file: string) => {
+  const workbook = new ExcelJS.Workbook()
+  await workbook.xlsx.readFile(file)
+  const rows: Array<Array<Cell>> = []
+  workbook.worksheets[0]!.eachRow({ includeEmpty: true }, (row, n) => {
+    rows[n - 1] = (row.values as Array<Cell>).slice(1).map((v) => (typeof v === "string" ? v.replace(/（\d+年\d+月\d+日 現在）/, "（日付）") : v))
+  })
+  return Array.from(rows, (r) => r ?? [])
+}
+const headingOf = async (file: string) => {
+  const workbook = new ExcelJS.Workbook()
+  await workbook.xlsx.readFile(file)
+  return String(workbook.worksheets[0]!.getRow(2).getCell(1).value)
+}
+
+const listsIn = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [])
+const inode = (file: string) => fs.statSync(file).ino
+
+let url: string
+let out: string
+beforeAll(async () => {
+  url = await createTestDatabase()
+  out = tempDir()
+})
+afterEach(() => {
+  delete process.env.KESHIKOMI_RETAIN_REPORT_DAYS
+})
+
+/**
+ * The same as-of run again as a trial with no record of published lists: every list is
+ * written anew. Its folder must hold the same files and rows as the night's.
+ */
+const expectSameAsFullRewrite = async (inbox: string, asOf: string) => {
+  await query(url, "CREATE TABLE kept_seller_lists AS SELECT * FROM seller_lists")
+  await query(url, "DELETE FROM seller_lists")
+  try {
+    const trial = await runPipeline(url, { inbox, outDir: out, asOf, dryRun: true })
+    expect(trial.sellerLists).toEqual({ written: trial.sellerFiles, carried: 0 })
+    const night = path.join(out, asOf, "sellers")
+    const rewritten = path.join(out, asOf, "dry-run", "sellers")
+    expect(listsIn(night)).toEqual(listsIn(rewritten))
+    for (const name of listsIn(night)) {
+      expect(await sheetRows(path.join(night, name))).toEqual(await sheetRows(path.join(rewritten, name)))
+    }
+  } finally {
+    await query(url, "INSERT INTO seller_lists SELECT * FROM kept_seller_lists")
+    await query(url, "DROP TABLE kept_seller_lists")
+  }
+}
+
+describe("seller lists across nights", () => {
+  it("carries unchanged lists as hard links, rewrites changed, new and tampered ones, and equals a full rewrite", async () => {
+    const day1 = writeInbox({
+      "orders_20230905.csv": ordersCsv(
+        order("PS-00000001", "S100001", "サークル一"),
+        order("PS-00000002", "S100001", "サークル一"),
+        order("PS-00000003", "S100002", "サークル二"),
+        order("PS-00000004", "S100003", "サークル三"),
+        order("PS-00000005", "S100005", "サークル五")
+      ),
+      "order_items_20230905.csv": orderItemsCsv(
+        "PS-00000001,I1,新刊A,1,1500",
+        "PS-00000002,I1,新刊B,2,1500",
+        "PS-00000003,I1,新刊C,1,1500",
+        "PS-00000004,I1,新刊D,1,1500",
+        "PS-00000005,I1,新刊E,1,1500"
+      )
+    })
+    const first = await runPipeline(url, { inbox: day1, outDir: out, asOf: "2023-09-05" })
+    expect(first.sellerLists).toEqual({ written: 4, carried: 0 })
+    const folder1 = path.join(out, "2023-09-05", "sellers")
+    expect(listsIn(folder1)).toEqual(["S100001.xlsx", "S100002.xlsx", "S100003.xlsx", "S100005.xlsx"])
+
+    // Night 2: one of S100001's orders arrives whole (S100001's list changes); S100004 is new; S100002, S100003, S100005 stand.
+    const day2 = writeInbox({
+      "orders_20230906.csv": ordersCsv(order("PS-00000006", "S100004", "サークル四")),
+      "order_items_20230906.csv": orderItemsCsv("PS-00000006,I1,新刊F,1,1500"),
+      "parcels_20230906.csv": parcelsCsv(parcel("IN-1", "2023/09/06", "S100001", "PS-00000001", 1))
+    })
+    const second = await runPipeline(url, { inbox: day2, outDir: out, asOf: "2023-09-06" })
+    expect(second.sellerLists).toEqual({ written: 2, carried: 3 })
+    const folder2 = path.join(out, "2023-09-06", "sellers")
+    expect(listsIn(folder2)).toEqual(["S100001.xlsx", "S100002.xlsx", "S100003.xlsx", "S100004.xlsx", "S100005.xlsx"])
+    for (const carried of ["S100002.xlsx", "S100003.xlsx", "S100005.xlsx"]) {
+      expect(inode(path.join(folder2, carried))).toBe(inode(path.join(folder1, carried)))
+    }
+    expect(inode(path.join(folder2, "S100001.xlsx"))).not.toBe(inode(path.join(folder1, "S100001.xlsx")))
+    expect(await headingOf(path.join(folder2, "S100002.xlsx"))).toContain("2023年9月5日 現在")
+    expect(await headingOf(path.join(folder2, "S100001.xlsx"))).toContain("1 件あります（2023年9月6日 現在）")
+    // What staff see: how many lists to send tonight, and how many stand as they were.
+    const shipping = new ExcelJS.Workbook()
+    await shipping.xlsx.readFile(path.join(out, "2023-09-06", "shipping.xlsx"))
+    const summaryRow = (label: string) => {
+      let found: Array<Cell> | undefined
+      shipping.getWorksheet("サマリー")!.eachRow((row) => {
+        const values = (row.values as Array<Cell>).slice(1)
+        if (values[0] === label) found = values.slice(0, 2)
+      })
+      return found
+    }
+    expect(summaryRow("頒布者ごとの一覧（新規・変更）")).toEqual(["頒布者ごとの一覧（新規・変更）", 2])
+    expect(summaryRow("頒布者ごとの一覧（引き継ぎ）")).toEqual(["頒布者ごとの一覧（引き継ぎ）", 3])
+    await expectSameAsFullRewrite(day2, "2023-09-06")
+
+    // Staff open S100003's list and save it (a new file in its place): it is written anew, not linked.
+    const s3 = path.join(folder2, "S100003.xlsx")
+    const saved = fs.readFileSync(s3)
+    fs.rmSync(s3)
+    fs.writeFileSync(s3, Buffer.concat([saved, Buffer.from([0])]))
+    // Night 3: S100002's order arrives (S100002 has no list any more); retention removes the 09-05 folder.
+    process.env.KESHIKOMI_RETAIN_REPORT_DAYS = "1"
+    const day3 = writeInbox({ "parcels_20230907.csv": parcelsCsv(parcel("IN-2", "2023/09/07", "S100002", "PS-00000003", 1)) })
+    const third = await runPipeline(url, { inbox: day3, outDir: out, asOf: "2023-09-07" })
+    expect(third.sellerLists).toEqual({ written: 1, carried: 3 })
+    const folder3 = path.join(out, "2023-09-07", "sellers")
+    expect(listsIn(folder3)).toEqual(["S100001.xlsx", "S100003.xlsx", "S100004.xlsx", "S100005.xlsx"])
+    expect(inode(path.join(folder3, "S100003.xlsx"))).not.toBe(inode(s3))
+    expect(await headingOf(path.join(folder3, "S100003.xlsx"))).toContain("2023年9月7日 現在")
+    expect(inode(path.join(folder3, "S100001.xlsx"))).toBe(inode(path.join(folder2, "S100001.xlsx")))
+    // S100005's list was written on 09-05; that folder is gone, the linked file is not.
+    expect(fs.existsSync(path.join(out, "2023-09-05"))).toBe(false)
+    expect(inode(path.join(folder3, "S100005.xlsx"))).toBe(inode(path.join(folder2, "S100005.xlsx")))
+    expect(await headingOf(path.join(folder3, "S100005.xlsx"))).toContain("2023年9月5日 現在")
+    expect(await sheetRows(path.join(folder3, "S100005.xlsx"))).toContainEqual(["PS-00000005", new Date("2023-08-10T00:00:00Z"), "未着", "I1", "新刊E", 1])
+    delete process.env.KESHIKOMI_RETAIN_REPORT_DAYS
+    await expectSameAsFullRewrite(day3, "2023-09-07")
+
+    const recorded = await query<{ seller_id: string; written_as_of: string }>(
+      url, "SELECT seller_id, written_as_of::text FROM seller_lists ORDER BY seller_id"
+    )
+    expect(recorded).toEqual([
+      { seller_id: "S100001", written_as_of: "2023-09-06" },
+      { seller_id: "S100003", written_as_of: "2023-09-07" },
+      { seller_id: "S100004", written_as_of: "2023-09-06" },
+      { seller_id: "S100005", written_as_of: "2023-09-05" }
+    ])
+  })
+})
