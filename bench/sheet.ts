@@ -4,6 +4,8 @@
 // file sizes, so that memory can be seen to stay flat as N grows.
 //
 //   npx tsx bench/sheet.ts --rows 30000 --rows 300000
+//   npx tsx bench/sheet.ts --rows 30000 --node-defaults    with Node's V8 flags, not the command's
+import "./nodeFlags.ts"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -62,7 +64,7 @@ const measure = async (n: number) => {
       `peak RSS ${(sheetPeak / 1e6).toFixed(0)} MB, ${(fs.statSync(xlsx).size / 1e6).toFixed(1)} MB; ` +
       `CSV ${csvSeconds.toFixed(1)} s (${Math.round(n / csvSeconds).toLocaleString("en-US")} rows/s), peak RSS ${(peak / 1e6).toFixed(0)} MB, ` +
       `${(fs.statSync(csv).size / 1e6).toFixed(1)} MB\n  at the peak: heap ${(atPeak.heapTotal / 1e6).toFixed(0)} MB ` +
-      `(used ${(atPeak.heapUsed / 1e6).toFixed(0)}), external ${(atPeak.external / 1e6).toFixed(0)} MB, buffers ${(atPeak.arrayBuffers / 1e6).toFixed(0)} MB; RSS before writing ${(startRss / 1e6).toFixed(0)} MB`
+      `(used ${(atPeak.heapUsed / 1e6).toFixed(0)}), node flags ${process.execArgv.filter((a) => a.startsWith("--max-")).join(" ") || "none"}, external ${(atPeak.external / 1e6).toFixed(0)} MB, buffers ${(atPeak.arrayBuffers / 1e6).toFixed(0)} MB; RSS before writing ${(startRss / 1e6).toFixed(0)} MB`
   )
   fs.rmSync(dir, { recursive: true, force: true })
 }
