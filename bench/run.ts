@@ -8,9 +8,12 @@
 //   npm run bench -- --scale 100000 --nights 5 --full
 //                                                   nights as full runs, when the run has that option
 //   … --keep                                        keep the database and reports folder (removed by default)
+//   npm run bench -- --scale 100000 --node-defaults  with Node's default V8 flags, not the command's
+//                                                   (bench/nodeFlags.ts: the first line of bin/keshikomi.mjs)
 //
 // Per scale it prints every step's seconds (from the run's "step finished" log lines),
-// input rows per second, Node's peak RSS and the embedded server's (the sum of the RSS of
+// input rows per second, Node's peak RSS (with its V8 heap, used / reserved, and the
+// memory outside the heap, at that peak) and the embedded server's (the sum of the RSS of
 // its processes, sampled from /proc; shared buffers count once per process, so the sum
 // overstates; "unique" counts them once), the sizes of the workbooks, CSVs and seller
 // lists, the COPY floor and the run's ratio to it; per night its seconds and its ratio
@@ -20,6 +23,7 @@
 // are kept under the OS temp folder between runs. DATABASE_URL, when set, is used for
 // every scale (empty it first; the server's memory is then not measured); otherwise each
 // scale gets a fresh embedded PostgreSQL started here.
+import "./nodeFlags.ts"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -95,7 +99,15 @@ const descendantsNamed = (root: number, name: string): Array<number> => {
   return found
 }
 
-interface Memory { node: number; server: number; serverUnique: number }
+interface Memory {
+  node: number
+  server: number
+  serverUnique: number
+  /** Node's V8 heap (reserved, used) and memory outside it (external, of which array buffers), at its peak RSS. */
+  heapTotal: number
+  heapUsed: number
+  external: number
+}
 const serverMemory = (pids: ReadonlyArray<number>) => {
   let sum = 0
   let privateSum = 0
@@ -118,12 +130,14 @@ const memorySampler = (measureServer: boolean) => {
   let pids: Array<number> = []
   const refreshPids = () => (pids = measureServer ? descendantsNamed(process.pid, "postgres") : [])
   refreshPids()
-  const zero = (): Memory => ({ node: 0, server: 0, serverUnique: 0 })
+  const zero = (): Memory => ({ node: 0, server: 0, serverUnique: 0, heapTotal: 0, heapUsed: 0, external: 0 })
   let total = zero()
   let sinceMark = zero()
   const sample = () => {
-    const now = { node: process.memoryUsage.rss(), ...serverMemory(pids) }
+    const usage = process.memoryUsage()
+    const now = { node: usage.rss, ...serverMemory(pids) }
     for (const peak of [total, sinceMark]) {
+      if (now.node > peak.node) [peak.heapTotal, peak.heapUsed, peak.external] = [usage.heapTotal, usage.heapUsed, usage.external]
       peak.node = Math.max(peak.node, now.node)
       peak.server = Math.max(peak.server, now.server)
       peak.serverUnique = Math.max(peak.serverUnique, now.serverUnique)
@@ -198,14 +212,16 @@ const describeFiles = (result: RunResult) =>
 const perSecond = (rows: number, seconds: number) => (seconds > 0 ? Math.round(rows / seconds).toLocaleString("en-US") : "-")
 const line = (cells: ReadonlyArray<string>, widths: ReadonlyArray<number>) =>
   cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")
-const widths = [26, 9, 11, 9, 11, 11]
+const widths = [26, 9, 11, 9, 11, 11, 16, 9]
 const stepTable = (steps: ReadonlyArray<Step>, rows: number, measureServer: boolean) =>
   steps.map((s) =>
     "  " + line([
       s.name, s.seconds.toFixed(1), perSecond(rows, s.seconds), mb(s.memory.node),
-      measureServer ? mb(s.memory.server) : "n/a", measureServer ? mb(s.memory.serverUnique) : "n/a"
+      measureServer ? mb(s.memory.server) : "n/a", measureServer ? mb(s.memory.serverUnique) : "n/a",
+      heapAt(s.memory), mb(s.memory.external)
     ], widths)
   )
+const heapAt = (memory: Memory) => `${(memory.heapUsed / 1e6).toFixed(0)} / ${mb(memory.heapTotal)}`
 
 // ---------------------------------------------------------------------------
 
@@ -223,6 +239,7 @@ const measure = async (scale: number) => {
   const nightInboxes = Array.from({ length: nights }, (_, k) => nightInboxFor(scale, k + 1))
   const memory = memorySampler(external === undefined)
   let steps: Array<Step> = []
+  let startRss = 0
   // A file the report step wrote is listed under that step; the step's peak covers all of them.
   const logger = stepLogger((name, seconds) =>
     steps.push({ name, seconds, memory: name.startsWith(" ") ? memory.peek() : memory.mark() }))
@@ -236,9 +253,10 @@ const measure = async (scale: number) => {
     console.log(`\nscale ${scale.toLocaleString("en-US")}: ${rows.toLocaleString("en-US")} input rows in ${csvFiles(inbox).length} CSV files, ${findings.toLocaleString("en-US")} findings`)
     const biggest = [...full.result.countsByCode].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([code, n]) => `${code} ${n.toLocaleString("en-US")}`).join(", ")
     console.log(`  biggest codes: ${biggest}`)
-    console.log("  " + line(["step", "seconds", "rows/s", "node peak", "server sum", "server uniq"], widths))
+    console.log("  " + line(["step", "seconds", "rows/s", "node peak", "server sum", "server uniq", "at peak: heap", "external"], widths))
     console.log(stepTable(full.steps, rows, measureServer).join("\n"))
-    console.log("  " + line(["run total", full.seconds.toFixed(1), perSecond(rows, full.seconds), mb(fullPeak.node), serverMb(fullPeak.server), serverMb(fullPeak.serverUnique)], widths))
+    console.log("  " + line(["run total", full.seconds.toFixed(1), perSecond(rows, full.seconds), mb(fullPeak.node), serverMb(fullPeak.server), serverMb(fullPeak.serverUnique), heapAt(fullPeak), mb(fullPeak.external)], widths))
+    console.log(`  (node RSS when the run started: ${mb(startRss)}; node flags: ${process.execArgv.filter((a) => a.startsWith("--max-")).join(" ") || "none"})`)
     console.log(`  (server start and migrations before the run: ${startSeconds.toFixed(1)} s)`)
     console.log(`  files: ${describeFiles(full.result)}`)
   }
@@ -266,6 +284,7 @@ const measure = async (scale: number) => {
       const startSeconds = (performance.now() - startedAt) / 1000
       memory.mark()
       memory.reset()
+      startRss = process.memoryUsage.rss()
       const timed = (options: RunOptions) =>
         Effect.gen(function*() {
           steps = []

@@ -4,6 +4,8 @@
 // file sizes, so that memory can be seen to stay flat as N grows.
 //
 //   npx tsx bench/sheet.ts --rows 30000 --rows 300000
+//   npx tsx bench/sheet.ts --rows 30000 --node-defaults    with Node's V8 flags, not the command's
+import "./nodeFlags.ts"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -45,11 +47,13 @@ const measure = async (n: number) => {
   const startRss = peak
   const xlsx = path.join(dir, "findings.xlsx")
   let started = performance.now()
+  const cpuStarted = process.cpuUsage()
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: fs.createWriteStream(xlsx), useStyles: true, useSharedStrings: false })
   prepareWorkbook(workbook)
   await Effect.runPromise(writeSheet(workbook, findingsSheet, rows(n)))
   await workbook.commit()
   const sheetSeconds = (performance.now() - started) / 1000
+  const sheetCpu = process.cpuUsage(cpuStarted)
   const sheetPeak = peak
   started = performance.now()
   const csv = path.join(dir, "findings.csv")
@@ -58,11 +62,11 @@ const measure = async (n: number) => {
   const csvSeconds = (performance.now() - started) / 1000
   clearInterval(sampler)
   console.log(
-    `${n.toLocaleString("en-US")} findings: sheet ${sheetSeconds.toFixed(1)} s (${Math.round(n / sheetSeconds).toLocaleString("en-US")} rows/s), ` +
+    `${n.toLocaleString("en-US")} findings: sheet ${sheetSeconds.toFixed(1)} s (${Math.round(n / sheetSeconds).toLocaleString("en-US")} rows/s; CPU ${((sheetCpu.user + sheetCpu.system) / 1e6).toFixed(1)} s), ` +
       `peak RSS ${(sheetPeak / 1e6).toFixed(0)} MB, ${(fs.statSync(xlsx).size / 1e6).toFixed(1)} MB; ` +
       `CSV ${csvSeconds.toFixed(1)} s (${Math.round(n / csvSeconds).toLocaleString("en-US")} rows/s), peak RSS ${(peak / 1e6).toFixed(0)} MB, ` +
       `${(fs.statSync(csv).size / 1e6).toFixed(1)} MB\n  at the peak: heap ${(atPeak.heapTotal / 1e6).toFixed(0)} MB ` +
-      `(used ${(atPeak.heapUsed / 1e6).toFixed(0)}), external ${(atPeak.external / 1e6).toFixed(0)} MB, buffers ${(atPeak.arrayBuffers / 1e6).toFixed(0)} MB; RSS before writing ${(startRss / 1e6).toFixed(0)} MB`
+      `(used ${(atPeak.heapUsed / 1e6).toFixed(0)}), node flags ${process.execArgv.filter((a) => a.startsWith("--max-")).join(" ") || "none"}, external ${(atPeak.external / 1e6).toFixed(0)} MB, buffers ${(atPeak.arrayBuffers / 1e6).toFixed(0)} MB; RSS before writing ${(startRss / 1e6).toFixed(0)} MB`
   )
   fs.rmSync(dir, { recursive: true, force: true })
 }

@@ -175,6 +175,7 @@ const fills: Partial<Record<Severity, ExcelJS.Fill>> = {
   error: { type: "pattern", pattern: "solid", fgColor: { argb: "FFF8D7DA" } },
   warning: { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFF3CD" } }
 }
+const severityOrder: ReadonlyArray<Severity> = ["error", "warning", "info"]
 const headerFill: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFDDEBF7" } }
 
 const numberFormats: Record<CellKind, string | undefined> = {
@@ -190,13 +191,27 @@ const dateCell = (value: string) => {
   return new Date(Date.UTC(y, m - 1, d))
 }
 
+// A sheet has few distinct dates and many rows: one Date per date, not per cell.
+const makeDateCells = () => {
+  const dates = new Map<string, Date>()
+  return (value: string) => {
+    let date = dates.get(value)
+    if (date === undefined) dates.set(value, date = dateCell(value))
+    return date
+  }
+}
+
 /** 0 → A, 25 → Z, 26 → AA. */
 export const columnLetter = (index: number): string =>
   index < 26 ? String.fromCharCode(65 + index) : columnLetter(Math.floor(index / 26) - 1) + String.fromCharCode(65 + (index % 26))
 
-const cellValue = (kind: CellKind, value: string | number | null | undefined): ExcelJS.CellValue => {
+const cellValue = (
+  kind: CellKind,
+  value: string | number | null | undefined,
+  toDate: (value: string) => Date = dateCell
+): ExcelJS.CellValue => {
   if (value === null || value === undefined || value === "") return null
-  if (kind === "date" && typeof value === "string") return /^\d{4}-\d{2}-\d{2}/.test(value) ? dateCell(value) : fitCellText(value)
+  if (kind === "date" && typeof value === "string") return /^\d{4}-\d{2}-\d{2}/.test(value) ? toDate(value) : fitCellText(value)
   if (kind === "text") return fitCellText(String(value))
   return typeof value === "number" ? value : Number(value)
 }
@@ -242,6 +257,10 @@ const styleHeader = (row: ExcelJS.Row, kinds: ReadonlyArray<CellKind | undefined
 const lineHeight = 13.5 // points per line of 10 pt Meiryo / Noto Sans CJK
 const maxRowHeight = 409 // Excel's limit
 
+// The widest character takes 1.65 units, and a string has at least as many UTF-16 units
+// as characters: text shorter than width / 1.65 fits one line without measuring it.
+const widestCharacter = 1.65
+
 /**
  * Width of text in column units, as measured on LibreOffice's PDF at 10 pt: a full-width
  * character takes about 1.6 units, a Latin letter or digit at most 0.9.
@@ -250,7 +269,7 @@ export const textWidth = (text: string) => {
   let width = 0
   for (const ch of text) {
     const code = ch.codePointAt(0)!
-    width += code >= 0x1100 && !(code >= 0xff61 && code <= 0xff9f) ? 1.65 : 0.9
+    width += code >= 0x1100 && !(code >= 0xff61 && code <= 0xff9f) ? widestCharacter : 0.9
   }
   return width
 }
@@ -261,6 +280,8 @@ const wrapSlack = 1.125
 
 export const linesNeeded = (text: string, width: number) => {
   const perLine = Math.max(1, width - 0.6)
+  // A hair under the line, so that rounding in textWidth's sum never decides.
+  if (text.length * widestCharacter * wrapSlack < perLine - 1e-6 && !text.includes("\n")) return 1
   return text.split("\n").reduce((n, line) => n + Math.max(1, Math.ceil((textWidth(line) * wrapSlack) / perLine)), 0)
 }
 
@@ -332,40 +353,53 @@ export const writeSheet = <Row, E, R>(
     let previous: { row: Row } | undefined
     const breaks = (sheet as unknown as { rowBreaks: Array<{ id: number; max: number; man: number }> }).rowBreaks
     const styleFor = makeStyles()
-    yield* Stream.runForEach(rows, (row) =>
-      Effect.sync(() => {
-        if (written >= maxDataRows) {
-          leftOut++
-          return
-        }
-        if (previous !== undefined && spec.breakBetween?.(previous.row, row) === true && breaks.length < maxPageBreaks) {
-          // A break after the previous row (row 1 is the header).
-          breaks.push({ id: headerRow + written, max: 16383, man: 1 })
-        }
-        previous = { row }
-        const values = columns.map((c) => cellValue(c.kind, c.value(row)))
-        const excelRow = sheet.addRow(values)
-        const height = wrappedHeight(columns.flatMap((c, i) => {
-          const value = values[i]
-          return c.wrap === true && typeof value === "string" ? [{ text: value, width: c.width }] : []
-        }))
-        if (height !== undefined) excelRow.height = height
-        const severity = spec.severity?.(row) ?? "info"
-        const emphasised = spec.emphasise?.(row) ?? false
-        columns.forEach((column, index) => {
-          const value = values[index]
-          excelRow.getCell(index + 1).style = styleFor({
-            kind: column.kind,
-            severity,
-            bold: emphasised && column.emphasis === true,
-            wrap: column.wrap === true,
-            quoted: typeof value === "string" && looksLikeFormula(value)
-          })
-        })
-        excelRow.commit()
-        written++
+    // Each column's style for each look (severity × bold × quoted), picked by a small
+    // index instead of a key string per cell; the objects are styleFor's, shared.
+    const lookStyles = columns.map(() => new Array<Partial<ExcelJS.Style> | undefined>(severityOrder.length * 4))
+    const columnStyle = (index: number, severity: Severity, bold: boolean, quoted: boolean) => {
+      const look = severityOrder.indexOf(severity) * 4 + (bold ? 2 : 0) + (quoted ? 1 : 0)
+      const known = lookStyles[index]![look]
+      if (known !== undefined) return known
+      const column = columns[index]!
+      return lookStyles[index]![look] = styleFor({ kind: column.kind, severity, bold, wrap: column.wrap === true, quoted })
+    }
+    const toDate = makeDateCells()
+    const writeRow = (row: Row) => {
+      if (written >= maxDataRows) {
+        leftOut++
+        return
+      }
+      if (previous !== undefined && spec.breakBetween?.(previous.row, row) === true && breaks.length < maxPageBreaks) {
+        // A break after the previous row (row 1 is the header).
+        breaks.push({ id: headerRow + written, max: 16383, man: 1 })
+      }
+      previous = { row }
+      const values = columns.map((c) => cellValue(c.kind, c.value(row), toDate))
+      const excelRow = sheet.addRow(values)
+      const height = wrappedHeight(columns.flatMap((c, i) => {
+        const value = values[i]
+        return c.wrap === true && typeof value === "string" ? [{ text: value, width: c.width }] : []
+      }))
+      if (height !== undefined) excelRow.height = height
+      const severity = spec.severity?.(row) ?? "info"
+      const emphasised = spec.emphasise?.(row) ?? false
+      columns.forEach((column, index) => {
+        const value = values[index]
+        excelRow.getCell(index + 1).style = columnStyle(
+          index,
+          severity,
+          emphasised && column.emphasis === true,
+          typeof value === "string" && looksLikeFormula(value)
+        )
       })
-    )
+      excelRow.commit()
+      written++
+    }
+    // A chunk at a time: the rows come in batches from a cursor, and one effect per row
+    // cost more than writing it.
+    yield* Stream.runForEachChunk(rows, (chunk) => Effect.sync(() => {
+      for (const row of chunk) writeRow(row)
+    }))
     if (leftOut > 0) {
       sheet.addRow([`（Excel の行数の上限のため、ほかに ${leftOut} 行を省略しました）`]).commit()
     }

@@ -5,7 +5,9 @@
 // bank_branches), for PAY_BANK_UNKNOWN and the transfer file's names.
 import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import * as fs from "node:fs"
 import { createRequire } from "node:module"
+import type ZenginCode from "zengin-code"
 import { toBankCharacters } from "../Domain/BankName.ts"
 
 const require = createRequire(import.meta.url)
@@ -19,11 +21,30 @@ export const bankMasterDate: string = (() => {
   return match === null ? bankMasterVersion : `${match[1]}-${match[2]}-${match[3]}`
 })()
 
+/**
+ * The package's data, parsed as JSON rather than imported: an imported module stays in
+ * the module cache for the life of the process (some 60 MB of objects, for a table
+ * that is read once, into the database). The data file is one object literal in JSON
+ * syntax after `module.exports =`; any other shape falls back to `require`.
+ */
+export const readZenginData = (): typeof ZenginCode => {
+  const file = require.resolve("zengin-code/lib/zengin-data.js")
+  const literal = /^\s*module\.exports\s*=\s*([\s\S]*?);?\s*$/.exec(fs.readFileSync(file, "utf8"))?.[1]
+  try {
+    if (literal !== undefined) return JSON.parse(literal) as typeof ZenginCode
+  } catch {
+    // not JSON after all: load it as the script it is
+  }
+  const master = require(file) as typeof ZenginCode
+  delete require.cache[file]
+  return master
+}
+
 export const refreshBankMaster = (sql: SqlClient.SqlClient) =>
   Effect.gen(function*() {
     const stored = yield* sql<{ version: string }>`SELECT version FROM bank_master_version`
     if (stored.length === 1 && stored[0]!.version === bankMasterVersion) return
-    const { default: master } = yield* Effect.promise(() => import("zengin-code"))
+    const master = yield* Effect.sync(readZenginData)
     const banks = Object.values(master).map((b) => ({ bank_code: b.code, bank_kana: toBankCharacters(b.kana) }))
     const branches = Object.values(master).flatMap((b) =>
       Object.values(b.branches).map((br) => ({ bank_code: b.code, branch_code: br.code, branch_kana: toBankCharacters(br.kana) }))
