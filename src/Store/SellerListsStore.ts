@@ -18,8 +18,8 @@ const chunkSize = 5_000
 export const sellerListsStore = (sql: SqlClient.SqlClient) => ({
   /** Every seller list the last committed run published, by seller id. */
   published: sql<PublishedSellerList>`
-    SELECT seller_id, content_sha256, to_char(written_as_of, 'YYYY-MM-DD') AS written_as_of,
-           written_run::int AS written_run, published_path, file_sha256
+    SELECT seller_id, encode(content_sha256, 'hex') AS content_sha256, to_char(written_as_of, 'YYYY-MM-DD') AS written_as_of,
+           written_run::int AS written_run, published_path, encode(file_sha256, 'hex') AS file_sha256
     FROM seller_lists`.pipe(
     Effect.map((rows) => new Map(rows.map((r) => [r.seller_id, r]))),
     Effect.orDie
@@ -29,7 +29,11 @@ export const sellerListsStore = (sql: SqlClient.SqlClient) => ({
     Effect.gen(function*() {
       yield* sql`DELETE FROM seller_lists`
       for (let start = 0; start < lists.length; start += chunkSize) {
-        yield* sql`INSERT INTO seller_lists ${sql.insert(lists.slice(start, start + chunkSize).map((l) => ({ ...l })))}`
+        yield* sql`INSERT INTO seller_lists ${sql.insert(lists.slice(start, start + chunkSize).map((l) => ({
+          ...l,
+          content_sha256: Buffer.from(l.content_sha256, "hex"),
+          file_sha256: Buffer.from(l.file_sha256, "hex")
+        })))}`
       }
     }).pipe(Effect.orDie)
 })
