@@ -357,6 +357,43 @@ describe("an incremental night, on what only the date moves", () => {
   })
 })
 
+describe("an incremental night, on payouts only the date moves", () => {
+  it("raises PAY_UNPAID_OVERDUE the night the due date passes, rolled over a weekend and a holiday, with no record changed", async () => {
+    const url = await createTestDatabase()
+    const out = tempDir()
+    // Window 2 of the bank: due 9/16 (Sat), rolled over 9/18 (敬老の日) to 9/19.
+    const files = {
+      "payout_schedule.json": JSON.stringify(schedule),
+      "payout_requests_20230914.csv": crlf(
+        "request_id,service,kind,user_id,amount,method,requested_at,status,bank_code,branch_code,account_type,account_number,account_holder,linepay_user_ref",
+        "2000000001,pictSPACE,sales_settlement,U1,2500,bank,2023-09-14T10:00:00+09:00,requested,0009,123,1,1234567,ヤマダ　タロウ,"
+      )
+    }
+    await runPipeline(url, { inbox: writeInbox(files), outDir: out, asOf: "2023-09-14" })
+    const codes = () => query<{ code: string }>(url, "SELECT code FROM findings WHERE code LIKE 'PAY_%' AND closed_on IS NULL ORDER BY code")
+    for (const asOf of ["2023-09-16", "2023-09-19"]) {
+      const night = await runPipeline(url, { inbox: writeInbox({ "payout_schedule.json": files["payout_schedule.json"] }), outDir: out, asOf })
+      expect(night.mode).toMatchObject({ _tag: "incremental", payoutSeeds: 0 })
+      expect(await codes(), asOf).toEqual([{ code: "PAY_PENDING" }])
+    }
+    const crossing = await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-20" })
+    expect(crossing.mode).toMatchObject({ _tag: "incremental", payoutSeeds: 1 })
+    expect(await codes()).toEqual([{ code: "PAY_UNPAID_OVERDUE" }])
+    const after = await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-21" })
+    expect(after.mode).toMatchObject({ _tag: "incremental", payoutSeeds: 0 })
+    expect(await codes()).toEqual([{ code: "PAY_UNPAID_OVERDUE" }])
+  })
+
+  it("matches in full when the schedule changes", async () => {
+    const url = await createTestDatabase()
+    const out = tempDir()
+    await runPipeline(url, { inbox: writeInbox({ "payout_schedule.json": JSON.stringify(schedule) }), outDir: out, asOf: "2023-09-14" })
+    const moved = { ...schedule, windows: schedule.windows.map((w) => ({ ...w, due: { ...w.due, bank: "2023-09-29" } })) }
+    const night = await runPipeline(url, { inbox: writeInbox({ "payout_schedule.json": JSON.stringify(moved) }), outDir: out, asOf: "2023-09-15" })
+    expect(night.mode).toEqual({ _tag: "full", reason: "支払スケジュール・支払方法・金融機関マスタのいずれかが変わった" })
+  })
+})
+
 describe("keshikomi run --full", () => {
   it("matches everything and says so in the summary", async () => {
     const url = await createTestDatabase()
