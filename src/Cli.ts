@@ -11,6 +11,7 @@ import { AppLive, DecisionsAppLive, DeskAppLive, RekeyAppLive, ZenginAppLive } f
 import { configuredPassword, DeskPasswordUnavailable, isLoopback } from "./Desk/DeskPassword.ts"
 import { DeskServerLive, deskUrl } from "./Desk/Server.ts"
 import { rekey } from "./Seal/Rekey.ts"
+import { incrementalSummary } from "./Match/NightScope.ts"
 import { Run } from "./Run/Run.ts"
 import { applyWorkbookDecisions } from "./Run/WorkbookDecisions.ts"
 import { actionPriority } from "./Report/FinanceSheets.ts"
@@ -61,7 +62,7 @@ export const runSummary = (result: RunResult): string => {
     `  頒布者ごとの一覧: ${result.sellerFiles} 件（sellers/）: 新規・変更 ${result.sellerLists.written} 件（送付するもの）、変更なしで引き継ぎ ${result.sellerLists.carried} 件`,
     result.mode._tag === "full"
       ? `  照合: 全件（${result.mode.reason}）`
-      : `  照合: 差分（出荷は変更のあった注文 ${result.mode.orderRefs} 件、支払いは全件）`,
+      : `  照合: 差分（${incrementalSummary(result.mode)}）`,
     ...(rejected + rowsRejected > 0 ? [`  読み込めなかった入力: ファイル ${rejected} 件、行 ${rowsRejected} 件（入力エラー シート）`] : []),
     `  出力先: ${result.directory}`
   ].join("\n") + "\n"

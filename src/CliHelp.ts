@@ -66,7 +66,7 @@ export const commandHelp: Record<string, CommandHelp> = {
       },
       {
         flag: "--full",
-        description: "全件照合: 記録済みのすべてを照合し直す。初回・基準日が前回より前・照合ルールや営業日カレンダーの更新後は指定しなくても全件照合になる",
+        description: "全件照合: 記録済みのすべてを照合し直す。初回・基準日が前回より前・照合ルールや営業日カレンダー・支払スケジュール・金融機関マスタの更新後は指定しなくても全件照合になる",
         default: "変更分だけ照合",
         example: "--full"
       }

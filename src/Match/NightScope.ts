@@ -14,9 +14,15 @@
 //   - when business days passed since the last run, every ready order that crossed the
 //     SHIP_NOT_RESHIPPED threshold since (its detail names no count of days, so an order
 //     already overdue stays as it is).
-// Payouts are matched in full every night (docs/nightly.md says why).
+//
+// The payout scope of a night: the requests and transfers this run's ingest inserted or
+// changed, the requests whose date-driven findings the move of the as-of date can change
+// (a due date crossed), and the requests of transfer files written or voided since the
+// last run. PayoutMatch.raise widens it to its closure (src/Match/payouts/scope.ts). A
+// change to the schedule, the payout methods or the bank master matches in full.
 import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
+import type { PayoutScope } from "../Domain/PayoutScope.ts"
 import type { ShippingScope } from "./Shipping.ts"
 import { typoCandidates } from "./shipping/typoCandidates.ts"
 
@@ -24,7 +30,7 @@ import { typoCandidates } from "./shipping/typoCandidates.ts"
  * The version of the matching rules. Change it with any change to what a rule raises
  * (src/Match): the next run then matches in full, so no finding of the old rules stays.
  */
-export const matchRulesVersion = "2026-12-01.2"
+export const matchRulesVersion = "2026-12-01.3"
 
 export type MatchMode =
   | {
@@ -37,7 +43,15 @@ export type MatchMode =
     readonly scope: ShippingScope
     /** How many order refs the night reconciles. */
     readonly orderRefs: number
+    /** The payouts the night starts from; the raise widens the tables to their closure. */
+    readonly payoutScope: PayoutScope
+    /** How many requests and transfers the payout scope starts from. */
+    readonly payoutSeeds: number
   }
+
+/** What an incremental night reconciles, as the log and the run's summary say it. */
+export const incrementalSummary = (mode: Extract<MatchMode, { _tag: "incremental" }>) =>
+  `出荷は変更のあった注文 ${mode.orderRefs} 件、支払いは変更のあった依頼・振込 ${mode.payoutSeeds} 件とその関連`
 
 export class NightScope extends Context.Tag("keshikomi/NightScope")<NightScope, {
   /**
@@ -51,6 +65,10 @@ export class NightScope extends Context.Tag("keshikomi/NightScope")<NightScope, 
 
 /** The run's scope table (dropped at commit). */
 const scopeTable = "night_scope"
+/** The run's payout scope tables (dropped at commit). */
+const payoutScope: PayoutScope = { requests: "night_payout_requests", transfers: "night_payout_transfers" }
+/** The transfer files this run saw (dropped at commit), recorded for the next run. */
+const zenginSeenTable = "night_zengin_seen"
 // Unknown order refs are read this many at a time to find their typo candidates.
 const unknownRefsPerPage = 1_000
 
@@ -61,6 +79,53 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
     SELECT md5(string_agg(day::text || is_business_day::text, ',' ORDER BY day)) AS digest FROM jp_calendar`.pipe(
     Effect.map((rows) => rows[0]?.digest ?? "")
   )
+
+  // Everything the payout rules read besides requests, transfers and transfer files.
+  const payoutDigest = sql<{ digest: string }>`
+    SELECT md5(concat_ws('|',
+      (SELECT string_agg(concat_ws(',', window_no, method, requested_from, requested_to, due_date), ';' ORDER BY window_no, method) FROM payout_windows),
+      (SELECT string_agg(method, ',' ORDER BY method) FROM payout_deferred_methods),
+      (SELECT string_agg(concat_ws(',', method, label, channel), ';' ORDER BY method) FROM payout_methods),
+      (SELECT string_agg(version, ',' ORDER BY version) FROM bank_master_version))) AS digest`.pipe(
+    Effect.map((rows) => rows[0]!.digest)
+  )
+
+  const addPayoutRequests = (select: Statement.Fragment) =>
+    sql`INSERT INTO ${sql(payoutScope.requests)} (request_id) SELECT DISTINCT request_id FROM (${select}) s (request_id) ON CONFLICT DO NOTHING`
+
+  const buildPayoutScope = (
+    runId: number,
+    previous: { readonly asOf: string; readonly lastFile: string | null; readonly voided: ReadonlyArray<string> },
+    asOf: string
+  ) =>
+    Effect.gen(function*() {
+      yield* addPayoutRequests(sql`SELECT request_id FROM payout_requests WHERE changed_run = ${runId}`)
+      yield* sql`
+        INSERT INTO ${sql(payoutScope.transfers)} (channel, transfer_id)
+        SELECT channel, transfer_id FROM transfers WHERE changed_run = ${runId}`
+      // A due date crossed: unpaid requests due on or after the last as-of and before this
+      // one (PAY_PENDING / PAY_SCHEDULED become PAY_UNPAID_OVERDUE / PAY_TRANSFER_FAILED).
+      // Nothing else the rules raise reads the date. The stored due date is tonight's
+      // (the schedule and the calendar are unchanged, else the run matches in full).
+      if (asOf > previous.asOf) {
+        yield* addPayoutRequests(sql`
+          SELECT s.request_id FROM payout_request_state s JOIN payout_requests r ON r.request_id = s.request_id
+          WHERE s.due_date >= ${previous.asOf}::date AND s.due_date < ${asOf}::date
+            AND r.status = 'requested' AND s.completed_count = 0`)
+      }
+      // Transfer files written or voided since the last run (keshikomi zengin), as this run saw them.
+      yield* addPayoutRequests(sql`
+        SELECT fr.request_id FROM zengin_file_requests fr JOIN zengin_files f ON f.file_id = fr.file_id
+        CROSS JOIN ${sql(zenginSeenTable)} seen
+        WHERE f.file_id <= seen.last_file
+          AND (${previous.lastFile}::bigint IS NULL OR f.file_id > ${previous.lastFile}::bigint
+               OR (f.file_id = ANY(seen.voided) AND NOT f.file_id = ANY(${previous.voided}::bigint[])))`)
+      yield* sql`ANALYZE ${sql(payoutScope.requests)}`
+      yield* sql`ANALYZE ${sql(payoutScope.transfers)}`
+      const [size] = yield* sql<{ n: number }>`
+        SELECT (SELECT count(*) FROM ${sql(payoutScope.requests)}) + (SELECT count(*) FROM ${sql(payoutScope.transfers)}) AS n`
+      return Number(size!.n)
+    })
 
   const addToScope = (select: Statement.Fragment) =>
     sql`INSERT INTO ${sql(scopeTable)} (order_ref) SELECT DISTINCT order_ref FROM (${select}) s (order_ref) ON CONFLICT DO NOTHING`
@@ -138,34 +203,62 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
 
   const decide = Effect.fn("NightScope.decide")(function*(runId: number, asOf: string, options: { readonly full: boolean }) {
     yield* sql`CREATE TEMP TABLE ${sql(scopeTable)} (order_ref text PRIMARY KEY) ON COMMIT DROP`
+    yield* sql`CREATE TEMP TABLE ${sql(payoutScope.requests)} (request_id text PRIMARY KEY) ON COMMIT DROP`
+    yield* sql`
+      CREATE TEMP TABLE ${sql(payoutScope.transfers)} (channel text, transfer_id text, PRIMARY KEY (channel, transfer_id)) ON COMMIT DROP`
+    // Read once: the files the scope looks at are the files recorded as seen.
+    yield* sql`
+      CREATE TEMP TABLE ${sql(zenginSeenTable)} ON COMMIT DROP AS
+      SELECT max(file_id) AS last_file,
+             coalesce(array_agg(file_id ORDER BY file_id) FILTER (WHERE voided_at IS NOT NULL), '{}') AS voided
+      FROM zengin_files`
     // Claimed in either mode: a full run reconciles those refs too. A run that fails
     // rolls the claim back with everything else.
     yield* sql`
       WITH claimed AS (DELETE FROM shipping_pending RETURNING order_ref)
       INSERT INTO ${sql(scopeTable)} (order_ref) SELECT DISTINCT order_ref FROM claimed`
-    const [state] = yield* sql<{ as_of: string; rules_version: string; calendar_digest: string }>`
-      SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, rules_version, calendar_digest FROM match_state`
+    const [state] = yield* sql<{
+      as_of: string
+      rules_version: string
+      calendar_digest: string
+      payout_digest: string | null
+      zengin_last_file: string | null
+      zengin_voided: ReadonlyArray<string> | null
+    }>`
+      SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, rules_version, calendar_digest, payout_digest,
+             zengin_last_file, zengin_voided::text[] AS zengin_voided
+      FROM match_state`
     const full = (reason: string): MatchMode => ({ _tag: "full", reason })
     if (options.full) return full("--full の指定")
     if (state === undefined) return full("前回の照合の記録がない（初回またはアップグレード後）")
     if (state.rules_version !== matchRulesVersion) return full(`照合ルールの版が変わった（${state.rules_version} → ${matchRulesVersion}）`)
     if (asOf < state.as_of) return full(`基準日 ${asOf} が前回の基準日 ${state.as_of} より前`)
     if ((yield* calendarDigest) !== state.calendar_digest) return full("営業日カレンダーが変わった")
+    if ((yield* payoutDigest) !== state.payout_digest) return full("支払スケジュール・支払方法・金融機関マスタのいずれかが変わった")
     const businessDaysPassed = asOf > state.as_of && (yield* sql<{ n: number }>`
       SELECT count(*)::int AS n FROM jp_calendar
       WHERE is_business_day AND day > ${state.as_of}::date AND day <= ${asOf}::date`)[0]!.n > 0
     const orderRefs = yield* buildScope(runId, asOf, businessDaysPassed)
-    return { _tag: "incremental", scope: { orderRefs: scopeTable }, orderRefs } satisfies MatchMode
+    const payoutSeeds = yield* buildPayoutScope(
+      runId,
+      { asOf: state.as_of, lastFile: state.zengin_last_file, voided: state.zengin_voided ?? [] },
+      asOf
+    )
+    return { _tag: "incremental", scope: { orderRefs: scopeTable }, orderRefs, payoutScope, payoutSeeds } satisfies MatchMode
   }, Effect.orDie)
 
   const record = Effect.fn("NightScope.record")(function*(runId: number, asOf: string) {
     const digest = yield* calendarDigest
+    const payouts = yield* payoutDigest
     yield* sql`
-      INSERT INTO match_state (singleton, run_id, as_of, rules_version, calendar_digest)
-      VALUES (true, ${runId}, ${asOf}::date, ${matchRulesVersion}, ${digest})
+      INSERT INTO match_state (singleton, run_id, as_of, rules_version, calendar_digest, payout_digest, zengin_last_file, zengin_voided)
+      SELECT true, ${runId}, ${asOf}::date, ${matchRulesVersion}, ${digest}, ${payouts}, z.last_file, z.voided
+      FROM ${sql(zenginSeenTable)} z
       ON CONFLICT (singleton) DO UPDATE
         SET run_id = EXCLUDED.run_id, as_of = EXCLUDED.as_of,
-            rules_version = EXCLUDED.rules_version, calendar_digest = EXCLUDED.calendar_digest`
+            rules_version = EXCLUDED.rules_version, calendar_digest = EXCLUDED.calendar_digest,
+            payout_digest = EXCLUDED.payout_digest, zengin_last_file = EXCLUDED.zengin_last_file,
+            zengin_voided = EXCLUDED.zengin_voided`
   }, Effect.orDie)
 
   return { decide, record }

@@ -3,24 +3,32 @@
 // snapshot (requests and transfers in one channel-blind shape, due dates rolled to
 // bank business days), assignment (which request each transfer belongs to, kept in
 // payout_assignments with each request's totals in payout_request_state for the
-// workbook), rules (one INSERT per code).
+// workbook), rules (one INSERT per code). A scope narrows all of them to the closure of
+// what it names (./payouts/scope.ts, docs/nightly.md).
 import { SqlClient } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
+import type { PayoutScope } from "../Domain/PayoutScope.ts"
 import { assignTransfers, summariseRequests } from "./payouts/assignment.ts"
 import { raiseFindings } from "./payouts/rules.ts"
+import { closeScope } from "./payouts/scope.ts"
 import { takeSnapshot } from "./payouts/snapshot.ts"
 
 export class PayoutMatch extends Context.Tag("keshikomi/PayoutMatch")<PayoutMatch, {
-  /** Matches every stored transfer to the stored requests and raises the PAY_ findings as of `asOf`. */
-  readonly raise: (asOf: string) => Effect.Effect<void>
+  /**
+   * Matches every stored transfer to the stored requests and raises the PAY_ findings as
+   * of `asOf`; with a scope, first widens it to its closure and then matches and raises
+   * exactly the closure's requests and transfers (the scope's tables then name them).
+   */
+  readonly raise: (asOf: string, scope?: PayoutScope) => Effect.Effect<void>
 }>() {}
 
 export const PayoutMatchLive = Layer.effect(PayoutMatch, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  const raise = Effect.fn("PayoutMatch.raise")(function*(asOf: string) {
-    yield* takeSnapshot(sql)
-    yield* assignTransfers(sql)
-    yield* summariseRequests(sql)
+  const raise = Effect.fn("PayoutMatch.raise")(function*(asOf: string, scope?: PayoutScope) {
+    if (scope !== undefined) yield* closeScope(sql, scope)
+    yield* takeSnapshot(sql, scope)
+    yield* assignTransfers(sql, scope)
+    yield* summariseRequests(sql, scope)
     yield* raiseFindings(sql, asOf)
   }, Effect.orDie)
   return { raise }

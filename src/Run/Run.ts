@@ -5,7 +5,7 @@ import { SqlClient } from "@effect/sql"
 import { Cause, Context, Data, Duration, Effect, Layer, Option } from "effect"
 import type { InboxUnreadable, ReportWriteFailed, RunInProgress } from "../Domain/Errors.ts"
 import { Ingest, type IngestSummary } from "../Ingest/Ingest.ts"
-import { NightScope, type MatchMode } from "../Match/NightScope.ts"
+import { incrementalSummary, NightScope, type MatchMode } from "../Match/NightScope.ts"
 import { PayoutMatch } from "../Match/Payouts.ts"
 import { ShippingMatch } from "../Match/Shipping.ts"
 import { type SellerListCounts, Reports, type StagedReports } from "../Report/Reports.ts"
@@ -87,15 +87,15 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* step("bank master", refreshBankMaster(sql))
       const ingested = yield* step("ingest", ingest.ingestInbox(options.inbox, runId))
       const mode = yield* step("match scope", nightScope.decide(runId, options.asOf, { full: options.full === true }))
-      const shippingScope = mode._tag === "incremental" ? mode.scope : undefined
+      const scopes = mode._tag === "incremental" ? { shipping: mode.scope, payouts: mode.payoutScope } : undefined
       yield* (mode._tag === "full"
         ? Effect.logInfo(`全件を照合します（${mode.reason}）`)
-        : Effect.logInfo(`差分を照合します（出荷は変更のあった注文 ${mode.orderRefs} 件、支払いは全件）`)).pipe(
+        : Effect.logInfo(`差分を照合します（${incrementalSummary(mode)}）`)).pipe(
         Effect.annotateLogs({ mode: mode._tag })
       )
-      yield* step("shipping matching", shipping.raise(options.asOf, shippingScope))
-      yield* step("payout matching", payouts.raise(options.asOf))
-      yield* step("findings merge", findings.merge(runId, options.asOf, shippingScope))
+      yield* step("shipping matching", shipping.raise(options.asOf, scopes?.shipping))
+      yield* step("payout matching", payouts.raise(options.asOf, scopes?.payouts))
+      yield* step("findings merge", findings.merge(runId, options.asOf, scopes))
       yield* nightScope.record(runId, options.asOf)
       const retained = yield* step("retention", retention.apply(options.asOf, options.outDir))
       const countsByCode = yield* findings.countsByCode

@@ -5,7 +5,15 @@ import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer, Stream } from "effect"
 import { allFindingCodes, findingCodes, type Finding, type FindingCode, type Severity, type Side } from "../Domain/Finding.ts"
 import { kindOfFileName, readerSideOfKind } from "../Domain/Kind.ts"
+import type { PayoutScope } from "../Domain/PayoutScope.ts"
 import type { ShippingScope } from "../Domain/ShippingScope.ts"
+
+/** What an incremental night reconciled (docs/nightly.md): the shipping order refs and the payouts. */
+export interface NightScopes {
+  readonly shipping: ShippingScope
+  /** Closed (src/Match/payouts/scope.ts): the requests and transfers the payout raise reconciled. */
+  readonly payouts: PayoutScope
+}
 
 /**
  * 状態 of a finding in run `runId`, as every sheet shows it: 対応済 once staff resolved
@@ -41,11 +49,12 @@ export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<Findin
   readonly begin: Effect.Effect<void>
   readonly add: (findings: ReadonlyArray<Finding>) => Effect.Effect<void>
   /**
-   * Records this run's findings against the stored ones: new, still open, closed. With a
-   * shipping scope (an incremental night) only the shipping findings of its order refs
-   * are closed when not raised again; the others stand, as the full run would raise them.
+   * Records this run's findings against the stored ones: new, still open, closed. With
+   * scopes (an incremental night) only the shipping findings of their order refs and the
+   * payout findings of their requests and transfers are closed when not raised again;
+   * the others stand, as the full run would raise them.
    */
-  readonly merge: (runId: number, asOf: string, shippingScope?: ShippingScope) => Effect.Effect<void>
+  readonly merge: (runId: number, asOf: string, scopes?: NightScopes) => Effect.Effect<void>
   /**
    * Counts of the findings open after the latest merge (this run's), by code. The readers
    * below read "open" (`closed_on IS NULL`), not `last_run`: a night rewrites only the
@@ -62,6 +71,10 @@ export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<Findin
 
 const chunkSize = 5_000
 const shippingCodes = allFindingCodes.filter((code) => findingCodes[code].side === "shipping")
+// Every payout code is raised by the payout rules; all but one are about a request (the subject).
+const payoutCodes = allFindingCodes.filter((code) => findingCodes[code].side === "payout")
+const transferCodes = ["PAY_ORPHAN_TRANSFER"] satisfies ReadonlyArray<FindingCode>
+const requestCodes = payoutCodes.filter((code) => !(transferCodes as ReadonlyArray<FindingCode>).includes(code))
 
 export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -95,7 +108,7 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
       }
     }).pipe(Effect.orDie)
 
-  const merge = (runId: number, asOf: string, shippingScope?: ShippingScope) =>
+  const merge = (runId: number, asOf: string, scopes?: NightScopes) =>
     Effect.gen(function*() {
       // An input finding belongs to the workbook whose readers may see its file (the
       // subject is the file name); a file of unknown kind stays on both ('input').
@@ -134,11 +147,12 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
              OR findings.side IS DISTINCT FROM EXCLUDED.side
              OR findings.scope_ref IS DISTINCT FROM EXCLUDED.scope_ref`
       // Open findings this run did not raise again close; on a night, only those its scope
-      // covers (the shipping findings of its order refs, and every other side's).
+      // covers (the shipping findings of its order refs, the payout findings of its
+      // requests and transfers, and the input findings).
       const notRaised = sql`NOT EXISTS (
         SELECT 1 FROM current_findings c
         WHERE c.code = findings.code AND c.subject_id = findings.subject_id AND c.related_id = findings.related_id)`
-      if (shippingScope === undefined) {
+      if (scopes === undefined) {
         yield* sql`
           UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
           WHERE closed_on IS NULL AND ${notRaised}`
@@ -146,11 +160,20 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
       }
       yield* sql`
         UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
-        WHERE closed_on IS NULL AND code NOT IN ${sql.in(shippingCodes)} AND ${notRaised}`
+        WHERE closed_on IS NULL AND code NOT IN ${sql.in([...shippingCodes, ...payoutCodes])} AND ${notRaised}`
       yield* sql`
         UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
         WHERE closed_on IS NULL AND code IN ${sql.in(shippingCodes)}
-          AND scope_ref IN (SELECT order_ref FROM ${sql(shippingScope.orderRefs)}) AND ${notRaised}`
+          AND scope_ref IN (SELECT order_ref FROM ${sql(scopes.shipping.orderRefs)}) AND ${notRaised}`
+      // A payout finding by its subject: the request, or the transfer id of an orphan.
+      yield* sql`
+        UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
+        WHERE closed_on IS NULL AND code IN ${sql.in(requestCodes)}
+          AND subject_id IN (SELECT request_id FROM ${sql(scopes.payouts.requests)}) AND ${notRaised}`
+      yield* sql`
+        UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
+        WHERE closed_on IS NULL AND code IN ${sql.in(transferCodes)}
+          AND subject_id IN (SELECT transfer_id FROM ${sql(scopes.payouts.transfers)}) AND ${notRaised}`
     }).pipe(Effect.orDie)
 
   const countsByCode = sql<{ code: string; n: number }>`

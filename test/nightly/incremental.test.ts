@@ -13,18 +13,43 @@ const statuses = ["awaiting_shipment", "awaiting_shipment", "awaiting_shipment",
 const methods = ["pictspace_anonymous", "pictspace_anonymous", "pictspace_anonymous", "yamato_anonymous", "direct"] as const
 const orderIdOf = (n: number) => `PS-${String(10_000 + n).padStart(8, "0")}`
 
-// Windows whose due dates fall among the nights, one of them on a holiday (9/23, 秋分の日).
+// Windows whose due dates fall among the nights, over weekends and holidays (9/18
+// 敬老の日, 9/23 秋分の日): a night that passes one makes requests overdue with no record changed.
 const schedule = {
   timezone: "Asia/Tokyo",
   windows: [
     { requested_from: "2023-09-01", requested_to: "2023-09-12", due: { bank: "2023-09-15", linepay: "2023-09-19" } },
-    { requested_from: "2023-09-13", requested_to: "2023-09-30", due: { bank: "2023-09-23", linepay: "2023-09-26" } }
+    { requested_from: "2023-09-13", requested_to: "2023-09-15", due: { bank: "2023-09-16", linepay: "2023-09-18" } },
+    { requested_from: "2023-09-16", requested_to: "2023-09-30", due: { bank: "2023-09-23", linepay: "2023-09-21" } }
   ],
   deferred_methods: ["amazon_gift"]
 }
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
 const stampOf = (day: string) => day.replaceAll("-", "")
+
+// The last account and wallet no request names.
+const bankAccounts = ["1234567", "7654321", "5550001"] as const
+const wallets = ["LP77", "LP78", "LP79"] as const
+
+interface RequestRow {
+  readonly id: string
+  readonly method: "bank" | "linepay"
+  readonly at: string
+  amount: number
+  status: "requested" | "withdrawn"
+  account: string
+}
+
+interface TransferRow {
+  readonly id: string
+  readonly method: "bank" | "linepay"
+  readonly day: string
+  readonly amount: number
+  readonly account: string
+  readonly reference: string
+  completed: boolean
+}
 
 interface OrderRow {
   readonly id: string
@@ -41,7 +66,8 @@ const nights = (random: Random, count: number) => {
   let nextParcel = 1
   let nextRequest = 1
   let nextTransfer = 1
-  const requests: Array<{ id: string; amount: number; method: "bank" | "linepay" }> = []
+  const requests: Array<RequestRow> = []
+  const transfers: Array<TransferRow> = []
   const reshipTracking = ["Y900001", "Y900002", "Y900003", "Y900004"]
   let asOf = "2023-09-13"
   return Array.from({ length: count }, () => {
@@ -99,26 +125,56 @@ const nights = (random: Random, count: number) => {
     for (let i = random.int(0, 2); i > 0; i--) {
       reshipLines.push(`,${random.chance(0.4) && parcelRefs.length > 0 ? random.pick(parcelRefs) : random.pick(orders).id},ヤマト運輸,${random.pick(reshipTracking)},${at(0)}`)
     }
-    // Payouts: new requests, now and then one withdrawn; transfers by reference or not.
+    // Payouts: new requests; now and then one withdrawn, or its amount or account changed
+    // (it leaves its group); transfers by reference or not, failed, to no request's
+    // account, and sent again later with another result.
+    const requestLine = (r: RequestRow) =>
+      r.method === "bank"
+        ? `${r.id},pictSPACE,sales_settlement,U1,${r.amount},bank,${r.at},${r.status},0009,123,1,${r.account},ヤマダ　タロウ,`
+        : `${r.id},pictSPACE,sales_settlement,U2,${r.amount},linepay,${r.at},${r.status},,,,,,${r.account}`
     const requestLines: Array<string> = []
     for (let i = random.int(1, 3); i > 0; i--) {
-      const r = { id: String(2_000_000_000 + nextRequest++), amount: random.pick([1000, 2500, 2500]), method: random.pick(["bank", "linepay"] as const) }
+      const method = random.pick(["bank", "linepay"] as const)
+      const r: RequestRow = {
+        id: String(2_000_000_000 + nextRequest++), amount: random.pick([1000, 2500, 2500]), method, at: at(1), status: "requested",
+        account: method === "bank" ? random.pick(bankAccounts.slice(0, 2)) : random.pick(wallets.slice(0, 2))
+      }
       requests.push(r)
-      requestLines.push(r.method === "bank"
-        ? `${r.id},pictSPACE,sales_settlement,U1,${r.amount},bank,${at(1)},requested,0009,123,1,1234567,ヤマダ　タロウ,`
-        : `${r.id},pictSPACE,sales_settlement,U2,${r.amount},linepay,${at(1)},requested,,,,,,LP77`)
+      requestLines.push(requestLine(r))
     }
-    const bankLines: Array<string> = []
-    const linePayLines: Array<string> = []
+    if (requests.length > 3 && random.chance(0.6)) {
+      const r = random.pick(requests)
+      const change = random.int(0, 2)
+      if (change === 0) r.status = "withdrawn"
+      else if (change === 1) r.amount = random.pick([1000, 2500, 4000])
+      else r.account = random.pick(r.method === "bank" ? bankAccounts.slice(0, 2) : wallets.slice(0, 2))
+      requestLines.push(requestLine(r), requestLine(random.pick(requests)))
+    }
+    const bankLine = (t: TransferRow) =>
+      `B${t.id},${t.day.replaceAll("-", "/")},0009,ﾐﾂｲｽﾐﾄﾓ,123,ﾄｳｷﾖｳ,普通,${t.account},ﾔﾏﾀﾞ ﾀﾛｳ,"${t.amount.toLocaleString("en-US")}",145,${t.reference},${t.completed ? "完了" : "不能"},${t.completed ? "" : "口座なし"}`
+    const linePayLine = (t: TransferRow) =>
+      `${9_000_000_000_000_000_000n + BigInt(t.id)},${t.reference},${t.account},${t.amount},${t.completed ? "COMPLETE" : "FAILED"},${t.day}T12:00:00+09:00`
+    const newTransfers: Array<TransferRow> = []
     for (const r of requests) {
       if (!random.chance(0.25)) continue
-      const id = String(nextTransfer++)
-      if (r.method === "bank") {
-        bankLines.push(`B${id},${asOf.replaceAll("-", "/")},0009,ﾐﾂｲｽﾐﾄﾓ,123,ﾄｳｷﾖｳ,普通,1234567,ﾔﾏﾀﾞ ﾀﾛｳ,"${r.amount.toLocaleString("en-US")}",145,${random.chance(0.8) ? r.id : ""},${random.chance(0.8) ? "完了" : "不能"},${""}`)
-      } else {
-        linePayLines.push(`${9_000_000_000_000_000_000n + BigInt(id)},${random.chance(0.5) ? r.id : ""},LP77,${r.amount},COMPLETE,${at(0)}`)
+      const t: TransferRow = {
+        id: String(nextTransfer++), method: r.method, day: asOf, amount: random.chance(0.9) ? r.amount : 2500,
+        // Now and then to an account no request names: an orphan.
+        account: random.chance(0.1) ? (r.method === "bank" ? bankAccounts[2]! : wallets[2]!) : r.account,
+        reference: random.chance(r.method === "bank" ? 0.8 : 0.5) ? r.id : "",
+        completed: random.chance(0.8)
       }
+      transfers.push(t)
+      newTransfers.push(t)
     }
+    // A failed transfer sent again completed (the bank's corrected result), or the reverse.
+    if (transfers.length > 2 && random.chance(0.4)) {
+      const t = random.pick(transfers)
+      t.completed = !t.completed
+      if (!newTransfers.includes(t)) newTransfers.push(t)
+    }
+    const bankLines = newTransfers.filter((t) => t.method === "bank").map(bankLine)
+    const linePayLines = newTransfers.filter((t) => t.method === "linepay").map(linePayLine)
     const stamp = stampOf(asOf)
     const files: Record<string, FileContent> = { "payout_schedule.json": JSON.stringify(schedule) }
     const put = (name: string, header: string, lines: ReadonlyArray<string>) => {
@@ -154,10 +210,44 @@ const findingsTable = (url: string) =>
      FROM findings ORDER BY code, subject_id, related_id`
   )
 
+/** What the payout matching leaves for the finance workbook and the transfer files. */
+const payoutTables = async (url: string) => ({
+  assignments: await query(url, `SELECT channel, transfer_id, request_id, matched_by FROM payout_assignments ORDER BY 1, 2`),
+  states: await query(url, `SELECT * FROM payout_request_state ORDER BY request_id`)
+})
+
 // Between nights, what staff do outside a run, done alike on both databases: a decision
-// on one open finding, and a parcel line corrected at the intake desk (announced in
-// shipping_pending, as the desk does).
+// on one open finding, a parcel line corrected at the intake desk (announced in
+// shipping_pending, as the desk does), a transfer file written for an unpaid bank
+// request or a file voided (as keshikomi zengin records them).
 const staffBetweenNights = async (url: string, random: Random) => {
+  const pick = String(random.int(0, 1_000_000))
+  if (random.chance(0.5)) {
+    const [request] = await query<{ request_id: string; amount: string }>(
+      url,
+      `SELECT r.request_id, r.amount FROM payout_requests r JOIN payout_request_state s USING (request_id)
+       WHERE r.method = 'bank' AND r.status = 'requested' AND s.completed_count = 0
+       ORDER BY md5(r.request_id || $1) LIMIT 1`,
+      [pick]
+    )
+    if (request !== undefined) {
+      const [file] = await query<{ file_id: string }>(
+        url,
+        `INSERT INTO zengin_files (file_name, as_of, transfer_date, written_by, record_count, total_amount, sha256)
+         VALUES ('zengin_' || $1 || '.txt', '2023-09-13', ('2023-09-' || (14 + $2::int % 14))::date, 'sato', 1, $3, md5($1))
+         RETURNING file_id`,
+        [pick, random.int(0, 13), request.amount]
+      )
+      await query(url, `INSERT INTO zengin_file_requests (file_id, request_id, amount) VALUES ($1, $2, $3)`, [file!.file_id, request.request_id, request.amount])
+    }
+  } else {
+    await query(
+      url,
+      `UPDATE zengin_files SET voided_at = now(), voided_by = 'sato', void_note = '取消'
+       WHERE file_id = (SELECT file_id FROM zengin_files WHERE voided_at IS NULL ORDER BY md5(file_id::text || $1) LIMIT 1)`,
+      [pick]
+    )
+  }
   await query(
     url,
     `UPDATE findings SET resolved_at = '2023-09-30T12:00:00+09:00', resolved_by = 'sato', resolution_note = '確認済み'
@@ -194,6 +284,7 @@ describe("incremental nights", () => {
         expect([a.exitCode, b.exitCode], `night ${night + 1}: every row read ${JSON.stringify(await query(full, "SELECT detail FROM findings WHERE code LIKE 'INPUT%' LIMIT 5"))}`).toEqual([0, 0])
         modes.push(a.mode._tag)
         expect(await findingsTable(incremental), `night ${night + 1} (${asOf})`).toEqual(await findingsTable(full))
+        expect(await payoutTables(incremental), `night ${night + 1} (${asOf}): payouts`).toEqual(await payoutTables(full))
         const staff = seededRandom(seed * 100 + night)
         await staffBetweenNights(incremental, staff)
         await staffBetweenNights(full, seededRandom(seed * 100 + night))
@@ -263,6 +354,43 @@ describe("an incremental night, on what only the date moves", () => {
     const after = await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-21" })
     expect(after.mode).toMatchObject({ _tag: "incremental", orderRefs: 0 })
     expect((await overdue()).map((f) => f.detail)).toEqual([expect.stringContaining("2 営業日を過ぎても再発送されていない")])
+  })
+})
+
+describe("an incremental night, on payouts only the date moves", () => {
+  it("raises PAY_UNPAID_OVERDUE the night the due date passes, rolled over a weekend and a holiday, with no record changed", async () => {
+    const url = await createTestDatabase()
+    const out = tempDir()
+    // Window 2 of the bank: due 9/16 (Sat), rolled over 9/18 (敬老の日) to 9/19.
+    const files = {
+      "payout_schedule.json": JSON.stringify(schedule),
+      "payout_requests_20230914.csv": crlf(
+        "request_id,service,kind,user_id,amount,method,requested_at,status,bank_code,branch_code,account_type,account_number,account_holder,linepay_user_ref",
+        "2000000001,pictSPACE,sales_settlement,U1,2500,bank,2023-09-14T10:00:00+09:00,requested,0009,123,1,1234567,ヤマダ　タロウ,"
+      )
+    }
+    await runPipeline(url, { inbox: writeInbox(files), outDir: out, asOf: "2023-09-14" })
+    const codes = () => query<{ code: string }>(url, "SELECT code FROM findings WHERE code LIKE 'PAY_%' AND closed_on IS NULL ORDER BY code")
+    for (const asOf of ["2023-09-16", "2023-09-19"]) {
+      const night = await runPipeline(url, { inbox: writeInbox({ "payout_schedule.json": files["payout_schedule.json"] }), outDir: out, asOf })
+      expect(night.mode).toMatchObject({ _tag: "incremental", payoutSeeds: 0 })
+      expect(await codes(), asOf).toEqual([{ code: "PAY_PENDING" }])
+    }
+    const crossing = await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-20" })
+    expect(crossing.mode).toMatchObject({ _tag: "incremental", payoutSeeds: 1 })
+    expect(await codes()).toEqual([{ code: "PAY_UNPAID_OVERDUE" }])
+    const after = await runPipeline(url, { inbox: writeInbox({}), outDir: out, asOf: "2023-09-21" })
+    expect(after.mode).toMatchObject({ _tag: "incremental", payoutSeeds: 0 })
+    expect(await codes()).toEqual([{ code: "PAY_UNPAID_OVERDUE" }])
+  })
+
+  it("matches in full when the schedule changes", async () => {
+    const url = await createTestDatabase()
+    const out = tempDir()
+    await runPipeline(url, { inbox: writeInbox({ "payout_schedule.json": JSON.stringify(schedule) }), outDir: out, asOf: "2023-09-14" })
+    const moved = { ...schedule, windows: schedule.windows.map((w) => ({ ...w, due: { ...w.due, bank: "2023-09-29" } })) }
+    const night = await runPipeline(url, { inbox: writeInbox({ "payout_schedule.json": JSON.stringify(moved) }), outDir: out, asOf: "2023-09-15" })
+    expect(night.mode).toEqual({ _tag: "full", reason: "支払スケジュール・支払方法・金融機関マスタのいずれかが変わった" })
   })
 })
 

@@ -9,12 +9,21 @@
 // cancelled transfer moved no money: it is aimed at the request the next completed
 // transfer would take, and takes nothing away from it. So the loop is a pair of
 // row_number()s and a running count, joined — no row is read into Node.
+//
+// With a scope (closed: scope.ts) only the scope's transfers are placed again; the
+// others keep the row the last run wrote, which is the one a full run would write.
 import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import type { PayoutScope } from "../../Domain/PayoutScope.ts"
 
-export const assignTransfers = (sql: SqlClient.SqlClient) =>
+export const assignTransfers = (sql: SqlClient.SqlClient, scope?: PayoutScope) =>
   Effect.gen(function*() {
-    yield* sql`TRUNCATE payout_assignments`
+    if (scope === undefined) yield* sql`TRUNCATE payout_assignments`
+    else {
+      yield* sql`
+        DELETE FROM payout_assignments a USING ${sql(scope.transfers)} s
+        WHERE a.channel = s.channel AND a.transfer_id = s.transfer_id`
+    }
     // 1. By reference: the 顧客コード / reference names a known request, whatever the
     //    amount, destination, channel or outcome.
     yield* sql`
@@ -76,7 +85,7 @@ export const assignTransfers = (sql: SqlClient.SqlClient) =>
   })
 
 /** Each request's due date and what its transfers add up to, for the rules and the workbook. */
-export const summariseRequests = (sql: SqlClient.SqlClient) =>
+export const summariseRequests = (sql: SqlClient.SqlClient, scope?: PayoutScope) =>
   Effect.gen(function*() {
     yield* sql`
       CREATE TEMP TABLE payout_run_state ON COMMIT DROP AS
@@ -97,11 +106,15 @@ export const summariseRequests = (sql: SqlClient.SqlClient) =>
       LEFT JOIN payout_run_transfer t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
       GROUP BY r.request_id`
     yield* sql`CREATE UNIQUE INDEX ON payout_run_state (request_id)`
-    yield* sql`TRUNCATE payout_request_state`
+    if (scope === undefined) yield* sql`TRUNCATE payout_request_state`
+    else yield* sql`DELETE FROM payout_request_state s USING ${sql(scope.requests)} x WHERE s.request_id = x.request_id`
+    // With the request's group, for the next night's scope (scope.ts).
     yield* sql`
       INSERT INTO payout_request_state
-        (request_id, window_no, nominal_due, due_date, completed_count, paid_amount, failed_count)
-      SELECT r.request_id, r.window_no, r.nominal_due, r.due_date, s.completed_count, s.paid_amount, s.failed_count
+        (request_id, window_no, nominal_due, due_date, completed_count, paid_amount, failed_count,
+         group_channel, group_destination, group_amount)
+      SELECT r.request_id, r.window_no, r.nominal_due, r.due_date, s.completed_count, s.paid_amount, s.failed_count,
+             r.method_channel, r.destination, r.amount
       FROM payout_run_request r
       JOIN payout_run_state s ON s.request_id = r.request_id`
   })

@@ -53,6 +53,7 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       CREATE TEMP TABLE payout_run_scheduled ON COMMIT DROP AS
       SELECT DISTINCT ON (s.request_id) s.request_id, s.file_name, s.transfer_date
       FROM (${inFileWithoutResult(sql, "payout_run_transfer")}) s
+      WHERE s.request_id IN (SELECT request_id FROM payout_run_request)
       ORDER BY s.request_id, s.file_id DESC`
     const scheduled = sql`EXISTS (SELECT 1 FROM payout_run_scheduled x WHERE x.request_id = r.request_id)`
     const notYetDue = sql`(r.due_date IS NULL OR ${asOf}::date <= r.due_date)`

@@ -6,8 +6,10 @@
 // the masked account number is all these tables hold of an account.
 import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import type { PayoutScope } from "../../Domain/PayoutScope.ts"
 
-export const takeSnapshot = (sql: SqlClient.SqlClient) =>
+/** The snapshot of every request and transfer, or of those `scope` names (closed: scope.ts). */
+export const takeSnapshot = (sql: SqlClient.SqlClient, scope?: PayoutScope) =>
   Effect.gen(function*() {
     // Each window's due date per method, moved to the next bank business day
     // (weekends, national holidays, 12/31–1/3) by jp_calendar (migration 0003).
@@ -37,14 +39,16 @@ export const takeSnapshot = (sql: SqlClient.SqlClient) =>
           AND (r.requested_at AT TIME ZONE 'Asia/Tokyo')::date BETWEEN w.requested_from AND w.requested_to
         ORDER BY w.window_no
         LIMIT 1
-      ) w ON true`
+      ) w ON true
+      ${scope === undefined ? sql`` : sql`WHERE r.request_id IN (SELECT request_id FROM ${sql(scope.requests)})`}`
     yield* sql`CREATE UNIQUE INDEX ON payout_run_request (request_id)`
     yield* sql`
       CREATE TEMP TABLE payout_run_transfer ON COMMIT DROP AS
       SELECT t.channel, t.transfer_id, t.reference, t.amount, t.outcome, t.transfer_date, t.fee, t.failure_reason,
              t.holder_key, t.bank_code, t.branch_code, t.account_type, t.account_masked, t.account_number_key,
              t.destination_key AS destination
-      FROM transfers t`
+      FROM transfers t
+      ${scope === undefined ? sql`` : sql`WHERE (t.channel, t.transfer_id) IN (SELECT channel, transfer_id FROM ${sql(scope.transfers)})`}`
     yield* sql`CREATE UNIQUE INDEX ON payout_run_transfer (channel, transfer_id)`
     yield* sql`ANALYZE payout_run_request`
     yield* sql`ANALYZE payout_run_transfer`
