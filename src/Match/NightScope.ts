@@ -166,20 +166,29 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
         // Only the ready orders crossing the threshold tonight: below it nothing they
         // raise reads the date, and past it SHIP_NOT_RESHIPPED's detail names no count of
         // days, so an order already overdue raises the same findings every night. The
-        // last parcel (the finding's related id) gives the day.
-        yield* addToScope(sql`
+        // last parcel (the finding's related id) gives the day. More than 2 business days
+        // have passed since an arrival day exactly when that day is on or before the last
+        // day whose running count of business days is 3 below as_of's: one date, found
+        // first, so the findings are filtered by it (joining each of them to the calendar
+        // let the planner scan the 80-year calendar once per finding: minutes at 100k).
+        const [threshold] = yield* sql<{ cutoff: string | null }>`
           WITH business_day_no AS (
             SELECT day, count(*) FILTER (WHERE is_business_day) OVER (ORDER BY day) AS n FROM jp_calendar
           )
-          SELECT f.subject_id
-          FROM findings f
-          JOIN parcel_lines pl ON pl.parcel_id = f.related_id AND pl.order_ref = f.subject_id
-          JOIN business_day_no arrived ON arrived.day = (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date
-          JOIN business_day_no as_of ON as_of.day = ${asOf}::date
-          WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL AND as_of.n - arrived.n > 2
-            AND NOT EXISTS (SELECT 1 FROM findings late
-                            WHERE late.code = 'SHIP_NOT_RESHIPPED' AND late.subject_id = f.subject_id
-                              AND late.related_id = f.related_id AND late.closed_on IS NULL)`)
+          SELECT to_char(max(d.day), 'YYYY-MM-DD') AS cutoff FROM business_day_no d
+          WHERE d.n <= (SELECT a.n FROM business_day_no a WHERE a.day = ${asOf}::date) - 3`
+        if (threshold?.cutoff != null) {
+          yield* addToScope(sql`
+            SELECT f.subject_id
+            FROM findings f
+            JOIN parcel_lines pl ON pl.parcel_id = f.related_id AND pl.order_ref = f.subject_id
+            WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL
+              AND (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date <= ${threshold.cutoff}::date
+              AND (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date >= (SELECT min(day) FROM jp_calendar)
+              AND NOT EXISTS (SELECT 1 FROM findings late
+                              WHERE late.code = 'SHIP_NOT_RESHIPPED' AND late.subject_id = f.subject_id
+                                AND late.related_id = f.related_id AND late.closed_on IS NULL)`)
+        }
       }
       const ordersChanged = (yield* sql<{ any: boolean }>`
         SELECT EXISTS (SELECT 1 FROM orders WHERE changed_run = ${runId}) AS any`)[0]!.any
