@@ -187,6 +187,10 @@ const stepLogger = (onStep: (name: string, seconds: number) => void) =>
       const name = Option.getOrElse(HashMap.get(annotations, "step"), () => "?")
       const seconds = Option.getOrElse(HashMap.get(annotations, "seconds"), () => 0)
       onStep(String(name), Number(seconds))
+    } else if (text === "payout part finished") {
+      // Printed as it comes (before its night's line): where payout matching spends its time.
+      const parts = [...annotations].map(([k, v]) => `${k} ${typeof v === "number" ? (k === "seconds" ? v.toFixed(1) : v.toLocaleString("en-US")) : String(v)}`)
+      console.log(`    payouts: ${parts.join(", ")}`)
     } else if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) {
       console.error(`  (${logLevel.label}) ${text}`)
     }
@@ -305,7 +309,7 @@ const measure = async (scale: number) => {
   }).pipe(
     Effect.scoped,
     Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-    Logger.withMinimumLogLevel(LogLevel.Info)
+    Logger.withMinimumLogLevel(LogLevel.Debug)
   )
   await Effect.runPromise(program).finally(() => {
     memory.stop()
