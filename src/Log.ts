@@ -1,7 +1,7 @@
 // The logger: times in Japan time with their offset (2023-09-05T02:30:00.123+09:00),
 // as `status` shows them. Readable lines on a terminal, JSON lines otherwise (for the
 // nightly job's journal). Messages are Japanese; annotations carry ids, files, counts.
-import { Cause, HashMap, List, Logger } from "effect"
+import { Cause, Duration, Effect, HashMap, List, Logger, LogLevel } from "effect"
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0")
 
@@ -38,3 +38,22 @@ export const lineLogger = Logger.make(({ annotations, cause, date, logLevel, mes
   const reason = causeOf(cause)
   process.stdout.write([japanTimestamp(date), logLevel.label, messageOf(message), ...fields, ...(reason === undefined ? [] : [reason])].join(" ") + "\n")
 })
+
+/**
+ * Runs `effect` and logs `message` with its seconds and `annotations` (plus what `of`
+ * reads from its result): the run's steps, each report file and each payout part are
+ * timed this one way, and the nightly log and the bench read them by these messages.
+ */
+export const logElapsed = <A, E, R>(
+  message: string,
+  annotations: Record<string, unknown>,
+  effect: Effect.Effect<A, E, R>,
+  options?: { readonly level?: LogLevel.LogLevel; readonly of?: (value: A) => Record<string, unknown> }
+) =>
+  Effect.timed(effect).pipe(
+    Effect.tap(([elapsed, value]) =>
+      Effect.logWithLevel(options?.level ?? LogLevel.Info, message).pipe(
+        Effect.annotateLogs({ ...annotations, seconds: Duration.toSeconds(elapsed), ...options?.of?.(value) })
+      )),
+    Effect.map(([, value]) => value)
+  )

@@ -6,7 +6,8 @@
 // workbook), rules (one INSERT per code). A scope narrows all of them to the closure of
 // what it names (./payouts/scope.ts, docs/nightly.md).
 import { SqlClient } from "@effect/sql"
-import { Context, Duration, Effect, Layer } from "effect"
+import { Context, Effect, Layer, LogLevel } from "effect"
+import { logElapsed } from "../Log.ts"
 import type { PayoutScope } from "../Domain/PayoutScope.ts"
 import { assignTransfers, summariseRequests } from "./payouts/assignment.ts"
 import { raiseFindings } from "./payouts/rules.ts"
@@ -25,16 +26,10 @@ export class PayoutMatch extends Context.Tag("keshikomi/PayoutMatch")<PayoutMatc
 export const PayoutMatchLive = Layer.effect(PayoutMatch, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   // Each part's seconds at debug level: which of them a slow night spends its time in.
-  const part = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>) =>
-    Effect.timed(effect).pipe(
-      Effect.tap(([elapsed, value]) =>
-        Effect.logDebug("payout part finished").pipe(
-          Effect.annotateLogs({ part: name, seconds: Duration.toSeconds(elapsed), ...(typeof value === "object" && value !== null ? value : {}) })
-        )),
-      Effect.map(([, value]) => value)
-    )
+  const part = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>, of?: (value: A) => Record<string, unknown>) =>
+    logElapsed("payout part finished", { part: name }, effect, { level: LogLevel.Debug, ...(of === undefined ? {} : { of }) })
   const raise = Effect.fn("PayoutMatch.raise")(function*(asOf: string, scope?: PayoutScope) {
-    if (scope !== undefined) yield* part("closure", closeScope(sql, scope))
+    if (scope !== undefined) yield* part("closure", closeScope(sql, scope), (size) => ({ ...size }))
     yield* part("snapshot", takeSnapshot(sql, scope))
     yield* part("assignment", assignTransfers(sql, scope))
     yield* part("request totals", summariseRequests(sql, scope))

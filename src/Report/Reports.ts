@@ -2,7 +2,8 @@
 // unpredictable partial names), so that a failed run publishes nothing and a reader never
 // opens half a file.
 import { SqlClient } from "@effect/sql"
-import { Context, Duration, Effect, Layer, Stream } from "effect"
+import { Context, Effect, Layer, Stream } from "effect"
+import { logElapsed } from "../Log.ts"
 import ExcelJS from "exceljs"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
@@ -135,11 +136,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
     stageFile(target, access, (stream) => Effect.asVoid(writeFindingsCsv(stream, rows)))
 
   // How long each file took, in the log beside the run's steps (the nightly log, the bench).
-  const timedReport = <A, E>(file: string, write: Effect.Effect<A, E>) =>
-    Effect.timed(write).pipe(
-      Effect.tap(([elapsed]) => Effect.logInfo("report written").pipe(Effect.annotateLogs({ file, seconds: Duration.toSeconds(elapsed) }))),
-      Effect.map(([, value]) => value)
-    )
+  const timedReport = <A, E>(file: string, write: Effect.Effect<A, E>) => logElapsed("report written", { file }, write)
 
   const stage = (facts: RunFacts, outDir: string) => {
     const directory = reportDirectory(outDir, facts.asOf, facts.dryRun === true)

@@ -2,7 +2,8 @@
 // workbooks are moved into place only after that transaction commits. A run that fails
 // leaves the database and the published reports exactly as they were.
 import { SqlClient } from "@effect/sql"
-import { Cause, Context, Data, Duration, Effect, Layer, Option } from "effect"
+import { Cause, Context, Data, Effect, Layer, Option } from "effect"
+import { logElapsed } from "../Log.ts"
 import type { InboxUnreadable, ReportWriteFailed, RunInProgress } from "../Domain/Errors.ts"
 import { Ingest, type IngestSummary } from "../Ingest/Ingest.ts"
 import { incrementalSummary, NightScope, type MatchMode } from "../Match/NightScope.ts"
@@ -50,13 +51,7 @@ export interface RunResult {
 class DryRunDone extends Data.TaggedError("DryRunDone")<{ readonly result: RunResult }> {}
 
 /** Runs one step of the run and logs how long it took (for the nightly log). */
-const step = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>) =>
-  Effect.timed(effect).pipe(
-    Effect.tap(([elapsed]) =>
-      Effect.logInfo("step finished").pipe(Effect.annotateLogs({ step: name, seconds: Duration.toSeconds(elapsed) }))
-    ),
-    Effect.map(([, value]) => value)
-  )
+const step = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>) => logElapsed("step finished", { step: name }, effect)
 
 export class Run extends Context.Tag("keshikomi/Run")<Run, {
   readonly run: (options: RunOptions) => Effect.Effect<RunResult, InboxUnreadable | ReportWriteFailed | RunInProgress>

@@ -4,7 +4,8 @@
 // approver workbook are staged owner-only and moved into place only once that
 // transaction has committed (docs/zengin.md).
 import { SqlClient } from "@effect/sql"
-import { Context, Data, Duration, Effect, Either, Layer, ParseResult, Schema } from "effect"
+import { Context, Data, Effect, Either, Layer, ParseResult, Schema } from "effect"
+import { logElapsed } from "../Log.ts"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -73,11 +74,7 @@ export interface VoidOptions {
 }
 
 /** Runs one step and logs how long it took (as the run does). */
-const step = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>) =>
-  Effect.timed(effect).pipe(
-    Effect.tap(([elapsed]) => Effect.logInfo("step finished").pipe(Effect.annotateLogs({ step: name, seconds: Duration.toSeconds(elapsed) }))),
-    Effect.map(([, value]) => value)
-  )
+const step = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>) => logElapsed("step finished", { step: name }, effect)
 
 const refuse = (reason: string) => Effect.fail(new ZenginRefused({ reason }))
 
