@@ -220,8 +220,9 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
 
 export const ReportsLive = makeReportsLive()
 
-const fileDigest = (file: string) =>
-  Effect.try({ try: () => createHash("sha256").update(fs.readFileSync(file)).digest("hex"), catch: failWith(file) })
+const sha256OfFile = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex")
+
+const fileDigest = (file: string) => Effect.try({ try: () => sha256OfFile(file), catch: failWith(file) })
 
 /**
  * Carries an unchanged seller list into the new folder: a hard link to the last published
@@ -231,7 +232,7 @@ const fileDigest = (file: string) =>
 const carryUnchanged = (previous: PublishedSellerList, staged: string): boolean => {
   try {
     if (!fs.lstatSync(previous.published_path).isFile()) return false
-    if (createHash("sha256").update(fs.readFileSync(previous.published_path)).digest("hex") !== previous.file_sha256) return false
+    if (sha256OfFile(previous.published_path) !== previous.file_sha256) return false
   } catch {
     return false
   }
