@@ -23,7 +23,8 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
 import type { PayoutScope } from "../Domain/PayoutScope.ts"
-import type { ShippingScope } from "./Shipping.ts"
+import { storedCalendarDigest } from "../Store/Calendar.ts"
+import { reshipOverdueAfterBusinessDays, type ShippingScope } from "./Shipping.ts"
 import { typoCandidates } from "./shipping/typoCandidates.ts"
 
 /**
@@ -75,10 +76,7 @@ const unknownRefsPerPage = 1_000
 export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
 
-  const calendarDigest = sql<{ digest: string | null }>`
-    SELECT md5(string_agg(day::text || is_business_day::text, ',' ORDER BY day)) AS digest FROM jp_calendar`.pipe(
-    Effect.map((rows) => rows[0]?.digest ?? "")
-  )
+  const calendarDigest = storedCalendarDigest(sql)
 
   // Everything the payout rules read besides requests, transfers and transfer files.
   const payoutDigest = sql<{ digest: string }>`
@@ -166,17 +164,18 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
         // Only the ready orders crossing the threshold tonight: below it nothing they
         // raise reads the date, and past it SHIP_NOT_RESHIPPED's detail names no count of
         // days, so an order already overdue raises the same findings every night. The
-        // last parcel (the finding's related id) gives the day. More than 2 business days
-        // have passed since an arrival day exactly when that day is on or before the last
-        // day whose running count of business days is 3 below as_of's: one date, found
-        // first, so the findings are filtered by it (joining each of them to the calendar
-        // let the planner scan the 80-year calendar once per finding: minutes at 100k).
+        // last parcel (the finding's related id) gives the day. More than the threshold's
+        // business days have passed since an arrival day exactly when that day is on or
+        // before the last day whose running count of business days is threshold + 1 below
+        // as_of's: one date, found first, so the findings are filtered by it (joining each
+        // of them to the calendar let the planner scan the 80-year calendar once per
+        // finding: minutes at 100k).
         const [threshold] = yield* sql<{ cutoff: string | null }>`
           WITH business_day_no AS (
             SELECT day, count(*) FILTER (WHERE is_business_day) OVER (ORDER BY day) AS n FROM jp_calendar
           )
           SELECT to_char(max(d.day), 'YYYY-MM-DD') AS cutoff FROM business_day_no d
-          WHERE d.n <= (SELECT a.n FROM business_day_no a WHERE a.day = ${asOf}::date) - 3`
+          WHERE d.n <= (SELECT a.n FROM business_day_no a WHERE a.day = ${asOf}::date) - ${reshipOverdueAfterBusinessDays + 1}::int`
         if (threshold?.cutoff != null) {
           yield* addToScope(sql`
             SELECT f.subject_id

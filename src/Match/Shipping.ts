@@ -23,6 +23,9 @@ import { typoCandidates } from "./shipping/typoCandidates.ts"
 
 export type { ShippingScope }
 
+/** A ready order not re-shipped after this many business days since its last parcel is overdue (SHIP_NOT_RESHIPPED); the night scope reads the same number. */
+export const reshipOverdueAfterBusinessDays = 2
+
 export class ShippingMatch extends Context.Tag("keshikomi/ShippingMatch")<ShippingMatch, {
   /**
    * Raises into current_findings the shipping findings as of `asOf`: all of them, or
@@ -309,7 +312,7 @@ export const ShippingMatchLive = Layer.effect(ShippingMatch, Effect.gen(function
                format('注文 %s は %s に最後の荷物（受付 %s）が届いてから 2 営業日を過ぎても再発送されていないため、至急再発送してください',
                       r.order_id, to_char(r.last_received_on, 'YYYY/MM/DD'), r.last_parcel_id)
         FROM ship_ready r
-        WHERE r.business_days > 2`
+        WHERE r.business_days > ${reshipOverdueAfterBusinessDays}::int`
     })
 
   const raiseReshipments = sql`
