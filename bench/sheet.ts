@@ -40,9 +40,11 @@ const measure = async (n: number) => {
   globalThis.gc?.()
   let peak = process.memoryUsage.rss()
   let atPeak = process.memoryUsage()
+  let maxExternal = atPeak.external
   const sampler = setInterval(() => {
     const now = process.memoryUsage()
     if (now.rss > peak) [peak, atPeak] = [now.rss, now]
+    if (now.external > maxExternal) maxExternal = now.external
   }, 20)
   const startRss = peak
   const xlsx = path.join(dir, "findings.xlsx")
@@ -55,6 +57,7 @@ const measure = async (n: number) => {
   const sheetSeconds = (performance.now() - started) / 1000
   const sheetCpu = process.cpuUsage(cpuStarted)
   const sheetPeak = peak
+  const [sheetAtPeak, sheetMaxExternal] = [atPeak, maxExternal]
   started = performance.now()
   const csv = path.join(dir, "findings.csv")
   const out = fs.createWriteStream(csv)
@@ -65,7 +68,8 @@ const measure = async (n: number) => {
     `${n.toLocaleString("en-US")} findings: sheet ${sheetSeconds.toFixed(1)} s (${Math.round(n / sheetSeconds).toLocaleString("en-US")} rows/s; CPU ${((sheetCpu.user + sheetCpu.system) / 1e6).toFixed(1)} s), ` +
       `peak RSS ${(sheetPeak / 1e6).toFixed(0)} MB, ${(fs.statSync(xlsx).size / 1e6).toFixed(1)} MB; ` +
       `CSV ${csvSeconds.toFixed(1)} s (${Math.round(n / csvSeconds).toLocaleString("en-US")} rows/s), peak RSS ${(peak / 1e6).toFixed(0)} MB, ` +
-      `${(fs.statSync(csv).size / 1e6).toFixed(1)} MB\n  at the peak: heap ${(atPeak.heapTotal / 1e6).toFixed(0)} MB ` +
+      `${(fs.statSync(csv).size / 1e6).toFixed(1)} MB\n  at the sheet's peak: heap ${(sheetAtPeak.heapTotal / 1e6).toFixed(0)} MB (used ${(sheetAtPeak.heapUsed / 1e6).toFixed(0)}), ` +
+      `external ${(sheetAtPeak.external / 1e6).toFixed(0)} MB (most while writing the sheet ${(sheetMaxExternal / 1e6).toFixed(0)} MB)\n  at the peak: heap ${(atPeak.heapTotal / 1e6).toFixed(0)} MB ` +
       `(used ${(atPeak.heapUsed / 1e6).toFixed(0)}), node flags ${process.execArgv.filter((a) => a.startsWith("--max-")).join(" ") || "none"}, external ${(atPeak.external / 1e6).toFixed(0)} MB, buffers ${(atPeak.arrayBuffers / 1e6).toFixed(0)} MB; RSS before writing ${(startRss / 1e6).toFixed(0)} MB`
   )
   fs.rmSync(dir, { recursive: true, force: true })

@@ -317,6 +317,48 @@ export const sheetColumns = <Row>(spec: SheetSpec<Row>): ReadonlyArray<Column<Ro
   ]
 }
 
+// Back-pressure. exceljs's sheet stream (a StreamBuf) never says "wait": it hands every
+// 64 KB of XML to the zip's deflate stream at once, or keeps it while the zip is still
+// busy with an earlier entry, so XML the deflate has not taken yet piles up outside the
+// V8 heap (579 MB for a sheet of 1M findings). The writer waits between batches of rows
+// until what is pending is below this bound, so memory stays flat whatever the rows.
+const maxPendingXml = 4 * 1024 * 1024
+
+// exceljs's StreamBuf is not a full Readable, so archiver pipes it through a
+// PassThrough (readable-stream 2, no writableLength getter): that is where XML waits.
+interface SheetStream {
+  readonly buffers: ReadonlyArray<{ readonly length: number }>
+  readonly pipes: ReadonlyArray<{
+    readonly _writableState?: { readonly length: number }
+    readonly _readableState?: { readonly length: number }
+  }>
+}
+
+const sheetStreamOf = (sheet: ExcelJS.Worksheet) => (sheet as unknown as { stream: SheetStream }).stream
+
+/** Bytes of the sheet's XML written but not yet taken by the zip's deflate. */
+export const pendingXml = (stream: SheetStream) => {
+  let bytes = 0
+  for (const buffer of stream.buffers) bytes += buffer.length
+  for (const pipe of stream.pipes) bytes += (pipe._writableState?.length ?? 0) + (pipe._readableState?.length ?? 0)
+  return bytes
+}
+
+// Deflate runs on libuv's pool and takes its next chunk when the event loop turns: poll
+// every millisecond, never a busy wait.
+const drained = (stream: SheetStream) =>
+  pendingXml(stream) <= maxPendingXml
+    ? Effect.void
+    : Effect.async<void>((resume) => {
+      let timer: ReturnType<typeof setTimeout>
+      const check = () => {
+        if (pendingXml(stream) <= maxPendingXml / 2) resume(Effect.void)
+        else timer = setTimeout(check, 1)
+      }
+      timer = setTimeout(check, 1)
+      return Effect.sync(() => clearTimeout(timer))
+    })
+
 /** Writes `rows` into a new sheet; returns how many data rows it holds. */
 export const writeSheet = <Row, E, R>(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
@@ -397,9 +439,12 @@ export const writeSheet = <Row, E, R>(
     }
     // A chunk at a time: the rows come in batches from a cursor, and one effect per row
     // cost more than writing it.
-    yield* Stream.runForEachChunk(rows, (chunk) => Effect.sync(() => {
-      for (const row of chunk) writeRow(row)
-    }))
+    const stream = sheetStreamOf(sheet)
+    yield* Stream.runForEachChunk(rows, (chunk) =>
+      Effect.suspend(() => {
+        for (const row of chunk) writeRow(row)
+        return drained(stream)
+      }))
     if (leftOut > 0) {
       sheet.addRow([`（Excel の行数の上限のため、ほかに ${leftOut} 行を省略しました）`]).commit()
     }
