@@ -10,14 +10,16 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Effect, Stream } from "effect"
-import ExcelJS from "exceljs"
 import { findingsSheet } from "../src/Report/FindingsSheet.ts"
 import { writeFindingsCsv } from "../src/Report/FindingsCsv.ts"
-import { prepareWorkbook, writeSheet } from "../src/Report/Sheet.ts"
+import { newWorkbookWriter, prepareWorkbook, workbookZipLevel, writeSheet } from "../src/Report/Sheet.ts"
 import type { FindingRow } from "../src/Store/FindingsStore.ts"
 
 const counts = process.argv.flatMap((arg, i) => (process.argv[i - 1] === "--rows" ? [Number(arg)] : []))
 if (counts.length === 0) counts.push(30_000, 300_000)
+// The zip's deflate level, to compare with the one the workbooks use.
+const levels = process.argv.flatMap((arg, i) => (process.argv[i - 1] === "--level" ? [Number(arg)] : []))
+if (levels.length === 0) levels.push(workbookZipLevel)
 
 const finding = (i: number): FindingRow => ({
   code: i % 10 === 0 ? "PAY_AMOUNT_MISMATCH" : "PAY_MATCHED",
@@ -35,7 +37,7 @@ const finding = (i: number): FindingRow => ({
 // Rows in batches, as a database cursor hands them over.
 const rows = (n: number) => Stream.range(0, n - 1, 128).pipe(Stream.map(finding))
 
-const measure = async (n: number) => {
+const measure = async (n: number, level: number) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kk-bench-sheet-"))
   globalThis.gc?.()
   let peak = process.memoryUsage.rss()
@@ -50,7 +52,7 @@ const measure = async (n: number) => {
   const xlsx = path.join(dir, "findings.xlsx")
   let started = performance.now()
   const cpuStarted = process.cpuUsage()
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: fs.createWriteStream(xlsx), useStyles: true, useSharedStrings: false })
+  const workbook = newWorkbookWriter({ stream: fs.createWriteStream(xlsx) }, level)
   prepareWorkbook(workbook)
   await Effect.runPromise(writeSheet(workbook, findingsSheet, rows(n)))
   await workbook.commit()
@@ -65,7 +67,7 @@ const measure = async (n: number) => {
   const csvSeconds = (performance.now() - started) / 1000
   clearInterval(sampler)
   console.log(
-    `${n.toLocaleString("en-US")} findings: sheet ${sheetSeconds.toFixed(1)} s (${Math.round(n / sheetSeconds).toLocaleString("en-US")} rows/s; CPU ${((sheetCpu.user + sheetCpu.system) / 1e6).toFixed(1)} s), ` +
+    `${n.toLocaleString("en-US")} findings, zip level ${level}: sheet ${sheetSeconds.toFixed(1)} s (${Math.round(n / sheetSeconds).toLocaleString("en-US")} rows/s; CPU ${((sheetCpu.user + sheetCpu.system) / 1e6).toFixed(1)} s), ` +
       `peak RSS ${(sheetPeak / 1e6).toFixed(0)} MB, ${(fs.statSync(xlsx).size / 1e6).toFixed(1)} MB; ` +
       `CSV ${csvSeconds.toFixed(1)} s (${Math.round(n / csvSeconds).toLocaleString("en-US")} rows/s), peak RSS ${(peak / 1e6).toFixed(0)} MB, ` +
       `${(fs.statSync(csv).size / 1e6).toFixed(1)} MB\n  at the sheet's peak: heap ${(sheetAtPeak.heapTotal / 1e6).toFixed(0)} MB (used ${(sheetAtPeak.heapUsed / 1e6).toFixed(0)}), ` +
@@ -75,5 +77,5 @@ const measure = async (n: number) => {
   fs.rmSync(dir, { recursive: true, force: true })
 }
 
-for (const n of counts) await measure(n)
+for (const n of counts) for (const level of levels) await measure(n, level)
 if (process.argv.includes("--smaps")) console.log(fs.readFileSync("/proc/self/smaps_rollup", "utf8"))
