@@ -278,8 +278,14 @@ const widestCharacter = 1.65
  */
 export const textWidth = (text: string) => {
   let width = 0
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!
+  // By UTF-16 unit, without an iterator (it runs for most wrapped cells of every row); a
+  // surrogate pair is one character, and a wide one.
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) i++
+    }
     width += code >= 0x1100 && !(code >= 0xff61 && code <= 0xff9f) ? widestCharacter : 0.9
   }
   return width
