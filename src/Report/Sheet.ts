@@ -3,8 +3,9 @@
 // and warnings shaded, one Japanese font. Printed A4 landscape at 100 %: the columns a
 // reader needs come first and make the print area (sized to one page width, so the
 // body stays at the font's 10 pt); the rest follow beyond it. Every page carries the
-// sheet name, the as-of date and "page N / M". Rows are streamed and committed one by
-// one; values are plain values, never formulas or links (see `textCell`).
+// sheet name, the as-of date and "page N / M". Rows are streamed: their XML goes into the
+// sheet's zip entry a batch at a time, waiting for the zip to keep up; values are plain
+// values, never formulas or links.
 import ExcelJS from "exceljs"
 import { Effect, Stream } from "effect"
 import type { Writable } from "node:stream"
