@@ -89,5 +89,6 @@ describe("big sheets", () => {
       expect(read.rowCount).toBe(rows + 1)
       for (const i of [0, 1, 4_321, rows - 1]) expect(read.getRow(i + 2).getCell(1).value).toBe(text(sheet, i))
     }
+    fs.rmSync(path.dirname(file), { recursive: true, force: true })
   })
 })
