@@ -20,7 +20,7 @@ import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
 import { writeFindingsCsv } from "./FindingsCsv.ts"
 import { type PublishedSellerList, sellerListsStore } from "../Store/SellerListsStore.ts"
 import { bySeller, sellerFileName, sellerListDigest, writeSellerSheet } from "./SellerLists.ts"
-import { prepareWorkbook, setPrintContext } from "./Sheet.ts"
+import { newWorkbookWriter, prepareWorkbook, setPrintContext } from "./Sheet.ts"
 import { defaultSheetRowCap, findingsCsvName } from "./SheetCap.ts"
 import { writeShippingWorkbook } from "./ShippingWorkbook.ts"
 
@@ -120,7 +120,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
   ) =>
     stageFile(target, access, (stream) =>
       Effect.gen(function*() {
-        const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false })
+        const workbook = newWorkbookWriter({ stream })
         prepareWorkbook(workbook)
         workbook.creator = "keshikomi"
         workbook.title = workbookTitle(side, facts)

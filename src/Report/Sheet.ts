@@ -3,10 +3,12 @@
 // and warnings shaded, one Japanese font. Printed A4 landscape at 100 %: the columns a
 // reader needs come first and make the print area (sized to one page width, so the
 // body stays at the font's 10 pt); the rest follow beyond it. Every page carries the
-// sheet name, the as-of date and "page N / M". Rows are streamed and committed one by
-// one; values are plain values, never formulas or links (see `textCell`).
+// sheet name, the as-of date and "page N / M". Rows are streamed: their XML goes into the
+// sheet's zip entry a batch at a time, waiting for the zip to keep up; values are plain
+// values, never formulas or links.
 import ExcelJS from "exceljs"
 import { Effect, Stream } from "effect"
+import type { Writable } from "node:stream"
 import type { Severity } from "../Domain/Finding.ts"
 
 export type CellKind = "text" | "yen" | "int" | "date"
@@ -110,6 +112,16 @@ export const prepareWorkbook = (workbook: ExcelJS.stream.xlsx.WorkbookWriter) =>
     return id
   }
 }
+
+/**
+ * The zip's deflate level for every workbook (docs/reports.md): 3, a sixth smaller than
+ * archiver's default 1 for little time; 6 costs three times 1's deflate for 10 % less.
+ */
+export const workbookZipLevel = 3
+
+/** A streaming workbook as every report writes it: styles, inline strings, `workbookZipLevel`. */
+export const newWorkbookWriter = (target: { readonly stream: Writable } | { readonly filename: string }, level = workbookZipLevel) =>
+  new ExcelJS.stream.xlsx.WorkbookWriter({ ...target, useStyles: true, useSharedStrings: false, zip: { zlib: { level } } })
 
 /** What every page of the workbook's sheets says in its header. */
 export interface PrintContext {
@@ -267,8 +279,14 @@ const widestCharacter = 1.65
  */
 export const textWidth = (text: string) => {
   let width = 0
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!
+  // By UTF-16 unit, without an iterator (it runs for most wrapped cells of every row); a
+  // surrogate pair is one character, and a wide one.
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) i++
+    }
     width += code >= 0x1100 && !(code >= 0xff61 && code <= 0xff9f) ? widestCharacter : 0.9
   }
   return width
@@ -285,9 +303,11 @@ export const linesNeeded = (text: string, width: number) => {
   return text.split("\n").reduce((n, line) => n + Math.max(1, Math.ceil((textWidth(line) * wrapSlack) / perLine)), 0)
 }
 
+const heightOf = (lines: number) => Math.min(maxRowHeight, lines * lineHeight + 4)
+
 const wrappedHeight = (cells: ReadonlyArray<{ readonly text: string; readonly width: number }>) => {
   const lines = cells.reduce((n, c) => Math.max(n, linesNeeded(c.text, c.width)), 1)
-  return lines <= 1 ? undefined : Math.min(maxRowHeight, lines * lineHeight + 4)
+  return lines <= 1 ? undefined : heightOf(lines)
 }
 
 // exceljs writes the print area as `$<from>:$<to>`: rows given as `$n` make the range
@@ -315,6 +335,76 @@ export const sheetColumns = <Row>(spec: SheetSpec<Row>): ReadonlyArray<Column<Ro
     ...unprinted,
     { header: decisionHeaders.key, width: 40, kind: "text", print: false, value: (row) => formatFindingKey(decisionKey(row)) }
   ]
+}
+
+// Back-pressure. exceljs's sheet stream (a StreamBuf) never says "wait": it hands every
+// 64 KB of XML to the zip's deflate stream at once, or keeps it while the zip is still
+// busy with an earlier entry, so XML the deflate has not taken yet piles up outside the
+// V8 heap (579 MB for a sheet of 1M findings). The writer waits between batches of rows
+// until what is pending is below this bound, so memory stays flat whatever the rows.
+const maxPendingXml = 4 * 1024 * 1024
+
+// exceljs's StreamBuf is not a full Readable, so archiver pipes it through a
+// PassThrough (readable-stream 2, no writableLength getter): that is where XML waits.
+interface SheetStream {
+  readonly write: (xml: string) => unknown
+  readonly buffers: ReadonlyArray<{ readonly length: number }>
+  readonly pipes: ReadonlyArray<{
+    readonly _writableState?: { readonly length: number }
+    readonly _readableState?: { readonly length: number }
+  }>
+}
+
+const sheetStreamOf = (sheet: ExcelJS.Worksheet) => (sheet as unknown as { stream: SheetStream }).stream
+
+/** Bytes of the sheet's XML written but not yet taken by the zip's deflate. */
+export const pendingXml = (stream: SheetStream) => {
+  let bytes = 0
+  for (const buffer of stream.buffers) bytes += buffer.length
+  for (const pipe of stream.pipes) bytes += (pipe._writableState?.length ?? 0) + (pipe._readableState?.length ?? 0)
+  return bytes
+}
+
+// Deflate runs on libuv's pool and takes its next chunk when the event loop turns: poll
+// every millisecond, never a busy wait.
+const drained = (stream: SheetStream) =>
+  pendingXml(stream) <= maxPendingXml
+    ? Effect.void
+    : Effect.async<void>((resume) => {
+      let timer: ReturnType<typeof setTimeout>
+      const check = () => {
+        if (pendingXml(stream) <= maxPendingXml / 2) resume(Effect.void)
+        else timer = setTimeout(check, 1)
+      }
+      timer = setTimeout(check, 1)
+      return Effect.sync(() => clearTimeout(timer))
+    })
+
+// The XML exceljs writes for a row's cells (lib/xlsx/xform/sheet/cell-xform.js): text as
+// an inline string (t="str"), numbers and dates (as Excel serial days) as values, an
+// empty cell only for its style.
+const cellTypes: Record<CellKind, number> = {
+  text: ExcelJS.ValueType.String,
+  yen: ExcelJS.ValueType.Number,
+  int: ExcelJS.ValueType.Number,
+  date: ExcelJS.ValueType.Date
+}
+
+// exceljs's xmlEncode: the five entities, and the control characters XML 1.0 forbids dropped.
+const xmlSpecial = /[<>&'"\x7F\x00-\x08\x0B-\x0C\x0E-\x1F]/
+const xmlSpecials = /[<>&'"\x7F\x00-\x08\x0B-\x0C\x0E-\x1F]/g
+const xmlEntities: Record<string, string> = { "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", "\"": "&quot;" }
+export const xmlText = (text: string) =>
+  xmlSpecial.test(text) ? text.replace(xmlSpecials, (ch) => xmlEntities[ch] ?? "") : text
+
+const excelDay = (date: Date) => 25569 + date.getTime() / (24 * 3600 * 1000)
+
+const cellXml = (ref: string, style: number, value: ExcelJS.CellValue): string => {
+  const s = style === 0 ? "" : ` s="${style}"`
+  if (value === null || value === undefined) return style === 0 ? "" : `<c r="${ref}"${s}/>`
+  if (typeof value === "string") return `<c r="${ref}"${s} t="str"><v>${xmlText(value)}</v></c>`
+  if (value instanceof Date) return `<c r="${ref}"${s}><v>${excelDay(value)}</v></c>`
+  return `<c r="${ref}"${s}><v>${String(value)}</v></c>`
 }
 
 /** Writes `rows` into a new sheet; returns how many data rows it holds. */
@@ -353,17 +443,26 @@ export const writeSheet = <Row, E, R>(
     let previous: { row: Row } | undefined
     const breaks = (sheet as unknown as { rowBreaks: Array<{ id: number; max: number; man: number }> }).rowBreaks
     const styleFor = makeStyles()
-    // Each column's style for each look (severity × bold × quoted), picked by a small
-    // index instead of a key string per cell; the objects are styleFor's, shared.
-    const lookStyles = columns.map(() => new Array<Partial<ExcelJS.Style> | undefined>(severityOrder.length * 4))
-    const columnStyle = (index: number, severity: Severity, bold: boolean, quoted: boolean) => {
+    const styles = stylesOf(workbook)
+    // Each column's style id for each look (severity × bold × quoted), picked by a small
+    // index instead of a key string per cell; registered once, through exceljs's registry.
+    const lookIds = columns.map(() => new Array<number | undefined>(severityOrder.length * 4))
+    const styleId = (index: number, severity: Severity, bold: boolean, quoted: boolean) => {
       const look = severityOrder.indexOf(severity) * 4 + (bold ? 2 : 0) + (quoted ? 1 : 0)
-      const known = lookStyles[index]![look]
+      const known = lookIds[index]![look]
       if (known !== undefined) return known
       const column = columns[index]!
-      return lookStyles[index]![look] = styleFor({ kind: column.kind, severity, bold, wrap: column.wrap === true, quoted })
+      const style = styleFor({ kind: column.kind, severity, bold, wrap: column.wrap === true, quoted })
+      return lookIds[index]![look] = styles.addStyleModel(style, cellTypes[column.kind])
     }
     const toDate = makeDateCells()
+    const letters = columns.map((_, index) => columnLetter(index))
+    const wrapped = columns.map((c) => c.wrap === true)
+    const values = new Array<ExcelJS.CellValue>(columns.length)
+    const rowTail = ` spans="1:${columns.length}" x14ac:dyDescent="0.25">`
+    // The rows' XML, written straight into the sheet's stream: exceljs's Row and Cell
+    // objects and its XML writer cost most of a sheet's time, for the same XML (rowXml).
+    let xml = ""
     const writeRow = (row: Row) => {
       if (written >= maxDataRows) {
         leftOut++
@@ -374,32 +473,36 @@ export const writeSheet = <Row, E, R>(
         breaks.push({ id: headerRow + written, max: 16383, man: 1 })
       }
       previous = { row }
-      const values = columns.map((c) => cellValue(c.kind, c.value(row), toDate))
-      const excelRow = sheet.addRow(values)
-      const height = wrappedHeight(columns.flatMap((c, i) => {
-        const value = values[i]
-        return c.wrap === true && typeof value === "string" ? [{ text: value, width: c.width }] : []
-      }))
-      if (height !== undefined) excelRow.height = height
+      let lines = 1
+      for (let i = 0; i < columns.length; i++) {
+        const column = columns[i]!
+        const value = values[i] = cellValue(column.kind, column.value(row), toDate)
+        if (wrapped[i] && typeof value === "string") lines = Math.max(lines, linesNeeded(value, column.width))
+      }
       const severity = spec.severity?.(row) ?? "info"
       const emphasised = spec.emphasise?.(row) ?? false
-      columns.forEach((column, index) => {
-        const value = values[index]
-        excelRow.getCell(index + 1).style = columnStyle(
-          index,
-          severity,
-          emphasised && column.emphasis === true,
-          typeof value === "string" && looksLikeFormula(value)
-        )
-      })
-      excelRow.commit()
+      const number = headerRow + written + 1
+      xml += `<row r="${number}"${lines <= 1 ? "" : ` ht="${heightOf(lines)}" customHeight="1"`}${rowTail}`
+      for (let i = 0; i < columns.length; i++) {
+        const value = values[i]
+        const quoted = typeof value === "string" && looksLikeFormula(value)
+        xml += cellXml(`${letters[i]}${number}`, styleId(i, severity, emphasised && columns[i]!.emphasis === true, quoted), value)
+      }
+      xml += "</row>"
       written++
     }
     // A chunk at a time: the rows come in batches from a cursor, and one effect per row
-    // cost more than writing it.
-    yield* Stream.runForEachChunk(rows, (chunk) => Effect.sync(() => {
-      for (const row of chunk) writeRow(row)
-    }))
+    // cost more than writing it. The next batches are fetched while one is written.
+    const stream = sheetStreamOf(sheet)
+    yield* Stream.runForEachChunk(Stream.bufferChunks(rows, { capacity: 4 }), (chunk) =>
+      Effect.suspend(() => {
+        for (const row of chunk) writeRow(row)
+        if (xml !== "") stream.write(xml)
+        xml = ""
+        return drained(stream)
+      }))
+    // exceljs numbers the rows it is given after the ones written here.
+    ;(sheet as unknown as { _rowZero: number })._rowZero = headerRow + written + 1
     if (leftOut > 0) {
       sheet.addRow([`（Excel の行数の上限のため、ほかに ${leftOut} 行を省略しました）`]).commit()
     }

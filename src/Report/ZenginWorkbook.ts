@@ -2,11 +2,10 @@
 // uploaded — count and total per schedule window and kind, the total as the file's
 // trailer carries it, and one line per transfer with the account number masked.
 import { Effect, Stream } from "effect"
-import ExcelJS from "exceljs"
 import type { ZenginTrailer } from "../Domain/ZenginFormat.ts"
 import type { PayableRequest } from "../Store/ZenginStore.ts"
 import type { SheetSpec } from "./Sheet.ts"
-import { writeSheet, writeSummarySheet } from "./Sheet.ts"
+import { newWorkbookWriter, writeSheet, writeSummarySheet } from "./Sheet.ts"
 
 /** A line of the approver workbook: the request as selected, with what finance may see of its account. */
 export interface ApprovalLine extends PayableRequest {
@@ -67,7 +66,7 @@ export const totalsByWindowAndKind = (lines: ReadonlyArray<ApprovalLine>) => {
 
 export const writeApprovalWorkbook = (target: string, facts: ApprovalFacts, lines: ReadonlyArray<ApprovalLine>) =>
   Effect.gen(function*() {
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: target, useStyles: true, useSharedStrings: false })
+    const workbook = newWorkbookWriter({ filename: target })
     workbook.creator = "keshikomi"
     const totals = totalsByWindowAndKind(lines)
     yield* writeSummarySheet(workbook, "承認", [

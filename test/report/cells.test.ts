@@ -62,3 +62,33 @@ describe("cells", () => {
     expect(value).toContain(`…（以下 ${3_500_000 - value.indexOf("…")} 文字省略）`)
   })
 })
+
+describe("big sheets", () => {
+  // Each sheet's XML is many times the writer's bound on XML not yet compressed, so the
+  // writer waits for the zip between batches; the second sheet starts while the zip may
+  // still be busy with the first.
+  it("keep every row, in order, in every sheet, when the writer waits for the zip", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "keshikomi-cells-")), "t.xlsx")
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false })
+    prepareWorkbook(workbook)
+    const rows = 20_000
+    const text = (sheet: number, i: number) => `${sheet}-${i} ${"受付番号 PS-00000001 の荷物".repeat(20)}`
+    for (const sheet of [1, 2]) {
+      const written = await Effect.runPromise(writeSheet(
+        workbook,
+        { ...spec, name: `Big${sheet}` },
+        Stream.range(0, rows - 1, 128).pipe(Stream.map((i) => ({ text: text(sheet, i) })))
+      ))
+      expect(written).toBe(rows)
+    }
+    await workbook.commit()
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.readFile(file)
+    for (const sheet of [1, 2]) {
+      const read = book.getWorksheet(`Big${sheet}`)!
+      expect(read.rowCount).toBe(rows + 1)
+      for (const i of [0, 1, 4_321, rows - 1]) expect(read.getRow(i + 2).getCell(1).value).toBe(text(sheet, i))
+    }
+    fs.rmSync(path.dirname(file), { recursive: true, force: true })
+  })
+})
