@@ -262,7 +262,7 @@ const measure = async (scale: number) => {
     console.log("  " + line(["step", "seconds", "rows/s", "node peak", "server sum", "server uniq", "at peak: heap", "external"], widths))
     console.log(stepTable(full.steps, rows, measureServer).join("\n"))
     console.log("  " + line(["run total", full.seconds.toFixed(1), perSecond(rows, full.seconds), mb(fullPeak.node), serverMb(fullPeak.server), serverMb(fullPeak.serverUnique), heapAt(fullPeak), mb(fullPeak.external)], widths))
-    console.log(`  (node RSS when the run started: ${mb(startRss)}; node flags: ${process.execArgv.filter((a) => a.startsWith("--max-")).join(" ") || "none"}; loaded from: ${loadedAs})`)
+    console.log(`  (node RSS when the run started: ${mb(startRss)}; node flags: ${process.execArgv.filter((a) => /^--(max-|heap-)/.test(a)).join(" ") || "none"}; loaded from: ${loadedAs})`)
     console.log(`  (server start and migrations before the run: ${startSeconds.toFixed(1)} s)`)
     console.log(`  files: ${describeFiles(full.result)}`)
   }
