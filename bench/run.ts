@@ -10,6 +10,8 @@
 //   … --keep                                        keep the database and reports folder (removed by default)
 //   npm run bench -- --scale 100000 --node-defaults  with Node's default V8 flags, not the command's
 //                                                   (bench/nodeFlags.ts: the first line of bin/keshikomi.mjs)
+//   npm run bench -- --scale 100000 --tsx            through tsx, not from a bundle as the command runs
+//                                                   (bench/nodeFlags.ts: dist/bench/run.mjs)
 //
 // Per scale it prints every step's seconds (from the run's "step finished" log lines),
 // input rows per second, Node's peak RSS (with its V8 heap, used / reserved, and the
@@ -23,7 +25,7 @@
 // are kept under the OS temp folder between runs. DATABASE_URL, when set, is used for
 // every scale (empty it first; the server's memory is then not measured); otherwise each
 // scale gets a fresh embedded PostgreSQL started here.
-import "./nodeFlags.ts"
+import { loadedAs } from "./nodeFlags.ts"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -260,7 +262,7 @@ const measure = async (scale: number) => {
     console.log("  " + line(["step", "seconds", "rows/s", "node peak", "server sum", "server uniq", "at peak: heap", "external"], widths))
     console.log(stepTable(full.steps, rows, measureServer).join("\n"))
     console.log("  " + line(["run total", full.seconds.toFixed(1), perSecond(rows, full.seconds), mb(fullPeak.node), serverMb(fullPeak.server), serverMb(fullPeak.serverUnique), heapAt(fullPeak), mb(fullPeak.external)], widths))
-    console.log(`  (node RSS when the run started: ${mb(startRss)}; node flags: ${process.execArgv.filter((a) => a.startsWith("--max-")).join(" ") || "none"})`)
+    console.log(`  (node RSS when the run started: ${mb(startRss)}; node flags: ${process.execArgv.filter((a) => /^--(max-|heap-)/.test(a)).join(" ") || "none"}; loaded from: ${loadedAs})`)
     console.log(`  (server start and migrations before the run: ${startSeconds.toFixed(1)} s)`)
     console.log(`  files: ${describeFiles(full.result)}`)
   }
