@@ -118,6 +118,14 @@ export const csvShapes: ReadonlyArray<ColumnShape> = columns.map(columnShape)
 // with a space; `"` doubled inside quotes; null is empty.
 const quotedAnyway = "[\",\r\n\uFEFF]|^ | $"
 
+// formulaLike tests the first character (`^[…]`); the server compares that character's
+// code (`ascii`), which costs a fraction of an anchored regular expression on every field.
+if (!/^\^\[[^\]]+\]$/.test(formulaLike.source) || formulaLike.flags !== "") {
+  throw new Error("CSV: Sheet.formulaLike is no longer a test of the first character; FindingsCsv.ts cannot write it in SQL")
+}
+export const formulaFirstCodes: ReadonlyArray<number> = Array.from({ length: 0x10000 }, (_, code) => code)
+  .filter((code) => formulaLike.test(String.fromCharCode(code)))
+
 /** One field of a CSV line as SQL over the row `f` of the findings query. */
 export const csvFieldSql = (sql: SqlClient.SqlClient, shape: ColumnShape): Statement.Fragment => {
   if (shape._tag === "Constant") return sql`${shape.field}::text`
@@ -126,7 +134,7 @@ export const csvFieldSql = (sql: SqlClient.SqlClient, shape: ColumnShape): State
     return sql`(CASE ${value} ${sql.join(" ", false)(shape.fields.map(([given, field]) => sql`WHEN ${given} THEN ${field}::text`))} ELSE ${shape.otherwise}::text END)`
   }
   return sql`(CASE WHEN ${value} IS NULL THEN ''
-    WHEN ${value} ~ ${formulaLike.source} THEN '"''' || replace(${value}, '"', '""') || '"'
+    WHEN ascii(${value}) IN ${sql.in(formulaFirstCodes)} THEN '"''' || replace(${value}, '"', '""') || '"'
     WHEN ${value} ~ ${quotedAnyway} THEN '"' || replace(${value}, '"', '""') || '"'
     ELSE ${value} END)`
 }
