@@ -1,7 +1,7 @@
 // Writes the two workbooks of a run, and each side's findings CSV, beside their final place (AtomicFile: owner-only,
 // unpredictable partial names), so that a failed run publishes nothing and a reader never
 // opens half a file.
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type Statement } from "@effect/sql"
 import { Context, Effect, Layer, Stream } from "effect"
 import { logElapsed } from "../Log.ts"
 import ExcelJS from "exceljs"
@@ -17,7 +17,7 @@ import { payoutQueries } from "../Store/PayoutQueries.ts"
 import { makeShippingQueries } from "../Store/ShippingQueries.ts"
 import { ensureDirectory, type FileAccess, partialName, removeLeftoverPartials, reportAccess, stageFile, type StagedFile } from "./AtomicFile.ts"
 import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
-import { writeFindingsCsv } from "./FindingsCsv.ts"
+import { copyFindingsCsv } from "./FindingsCsv.ts"
 import { type PublishedSellerList, sellerListsStore } from "../Store/SellerListsStore.ts"
 import { bySeller, sellerFileName, sellerListDigest, writeSellerSheet } from "./SellerLists.ts"
 import { newWorkbookWriter, prepareWorkbook, setPrintContext } from "./Sheet.ts"
@@ -131,9 +131,9 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
         yield* Effect.tryPromise({ try: () => workbook.commit(), catch: failWith(target) })
       }))
 
-  // Every finding of a side, read through a cursor and written as it comes.
-  const writeCsv = (target: string, access: FileAccess, rows: Stream.Stream<FindingRow>) =>
-    stageFile(target, access, (stream) => Effect.asVoid(writeFindingsCsv(stream, rows)))
+  // Every finding of a side, as lines the server formats and copies out (FindingsCsv.ts).
+  const writeCsv = (target: string, access: FileAccess, rows: Statement.Statement<FindingRow>) =>
+    stageFile(target, access, (stream) => Effect.asVoid(copyFindingsCsv(sql, stream, rows)))
 
   // How long each file took, in the log beside the run's steps (the nightly log, the bench).
   const timedReport = <A, E>(file: string, write: Effect.Effect<A, E>) => logElapsed("report written", { file }, write)
@@ -191,9 +191,9 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       )
       const withSellers = { ...facts, sellerLists: counts }
       files.push(yield* timedReport("shipping.xlsx", writeOne("shipping", withSellers, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, withSellers, findings, shippingQueries, cap))))
-      files.push(yield* timedReport(findingsCsvName("shipping"), writeCsv(path.join(directory, findingsCsvName("shipping")), access, findings.raisedBy(facts.runId, "shipping"))))
+      files.push(yield* timedReport(findingsCsvName("shipping"), writeCsv(path.join(directory, findingsCsvName("shipping")), access, findings.raisedByQuery(facts.runId, "shipping"))))
       files.push(yield* timedReport("finance.xlsx", writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts, cap))))
-      files.push(yield* timedReport(findingsCsvName("finance"), writeCsv(path.join(directory, findingsCsvName("finance")), access, findings.raisedBy(facts.runId, "payout"))))
+      files.push(yield* timedReport(findingsCsvName("finance"), writeCsv(path.join(directory, findingsCsvName("finance")), access, findings.raisedByQuery(facts.runId, "payout"))))
       const publishSellers = Effect.try({
         try: () => {
           fs.rmSync(sellersTarget, { recursive: true, force: true })

@@ -56,7 +56,7 @@ export class CopyIn extends Context.Tag("keshikomi/CopyIn")<CopyIn, {
  * second one, which could not see the run's uncommitted rows; it is checked, so a
  * library change shows up as a clear defect rather than a COPY outside the transaction.
  */
-const transactionClient = Effect.gen(function*() {
+export const transactionClient = Effect.gen(function*() {
   const connection = yield* Effect.serviceOption(SqlClient.TransactionConnection)
   if (Option.isNone(connection)) return yield* Effect.dieMessage("COPY must run inside sql.withTransaction")
   const client = (connection.value[0] as { readonly pg?: pg.PoolClient }).pg

@@ -67,6 +67,11 @@ export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<Findin
   readonly closedBy: (runId: number, side: Side) => Stream.Stream<FindingRow>
   /** The findings open after run `runId` for one side (input findings always included), errors first. */
   readonly raisedBy: (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) => Stream.Stream<FindingRow>
+  /**
+   * raisedBy's query itself, for a caller that lets the server shape each row (the
+   * findings CSVs, src/Report/FindingsCsv.ts): its rows are FindingRows, in raisedBy's order.
+   */
+  readonly raisedByQuery: (runId: number, side: Side) => Statement.Statement<FindingRow>
 }>() {}
 
 const chunkSize = 5_000
@@ -189,7 +194,7 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
   )
 
   // One side's findings (and the input findings its readers may see), errors first, as the sheets list them.
-  const listed = (status: Statement.Fragment, where: Statement.Fragment, side: Side) =>
+  const listedQuery = (status: Statement.Fragment, where: Statement.Fragment, side: Side) =>
     sql<FindingRow>`
       SELECT code, severity, subject_id, related_id, detail,
              to_char(first_seen, 'YYYY-MM-DD') AS first_seen, ${status} AS status,
@@ -197,18 +202,20 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
              to_char(resolved_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI') AS resolved_at
       FROM findings
       WHERE ${where} AND side IN (${side}, 'input')
-      ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, subject_id, related_id`.stream.pipe(
-      Stream.orDie
-    )
+      ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, code, subject_id, related_id`
+  const listed = (status: Statement.Fragment, where: Statement.Fragment, side: Side) =>
+    listedQuery(status, where, side).stream.pipe(Stream.orDie)
 
-  const raisedBy = (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) =>
-    listed(
+  const raisedByQuery = (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) =>
+    listedQuery(
       findingStatus(sql, runId),
       sql`closed_on IS NULL ${options?.codes === undefined ? sql`` : sql`AND code IN ${sql.in(options.codes)}`}`,
       side
     )
+  const raisedBy = (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) =>
+    raisedByQuery(runId, side, options).stream.pipe(Stream.orDie)
 
   const closedBy = (runId: number, side: Side) => listed(sql`'解消済'`, sql`closed_run = ${runId}`, side)
 
-  return { begin, add, merge, countsByCode, countsForSide, raisedBy, closedBy }
+  return { begin, add, merge, countsByCode, countsForSide, raisedBy, raisedByQuery: (runId: number, side: Side) => raisedByQuery(runId, side), closedBy }
 }))
