@@ -275,7 +275,9 @@ const widestCharacter = 1.65
 
 /**
  * Width of text in column units, as measured on LibreOffice's PDF at 10 pt: a full-width
- * character takes about 1.6 units, a Latin letter or digit at most 0.9.
+ * character takes about 1.6 units, a capital letter about 1.1 (finding codes such as
+ * SHIP_METHOD_NOT_ANONYMOUS ran past a 26-unit column counted at 0.9), any other Latin
+ * letter or digit at most 0.9.
  */
 export const textWidth = (text: string) => {
   let width = 0
@@ -287,7 +289,7 @@ export const textWidth = (text: string) => {
       const next = text.charCodeAt(i + 1)
       if (next >= 0xdc00 && next <= 0xdfff) i++
     }
-    width += code >= 0x1100 && !(code >= 0xff61 && code <= 0xff9f) ? widestCharacter : 0.9
+    width += code >= 0x1100 && !(code >= 0xff61 && code <= 0xff9f) ? widestCharacter : code >= 0x41 && code <= 0x5a ? 1.1 : 0.9
   }
   return width
 }
