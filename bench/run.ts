@@ -193,6 +193,8 @@ const stepLogger = (onStep: (name: string, seconds: number) => void) =>
       // Printed as it comes (before its night's line): where payout matching spends its time.
       const parts = [...annotations].map(([k, v]) => `${k} ${typeof v === "number" ? (k === "seconds" ? v.toFixed(1) : v.toLocaleString("en-US")) : String(v)}`)
       console.log(`    payouts: ${parts.join(", ")}`)
+    } else if (text === "sellers part finished") {
+      console.log(`    sellers (ms): ${[...annotations].map(([k, v]) => `${k} ${String(v)}`).join(", ")}`)
     } else if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) {
       console.error(`  (${logLevel.label}) ${text}`)
     }
