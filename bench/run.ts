@@ -280,6 +280,7 @@ const measure = async (scale: number) => {
         `${((night.seconds / full.seconds) * 100).toFixed(1)} % of the full run; node peak ${mb(peak.node)}, ` +
         `server ${serverMb(peak.server)} (uniq ${serverMb(peak.serverUnique)}); slowest: ${slowest}`
     )
+    console.log(`    files: ${night.steps.filter((s) => s.name.startsWith(" ")).map((s) => `${s.name.trim()} ${s.seconds.toFixed(1)} s (node peak ${mb(s.memory.node)})`).join(", ")}`)
   }
 
   const program = Effect.gen(function*() {

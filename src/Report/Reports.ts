@@ -158,8 +158,9 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       const published = yield* sellerLists.published
       const lists: Array<PublishedSellerList> = []
       const counts = { written: 0, carried: 0 }
-      // Where the step's time goes, for the bench (debug level): ms in each part, and how
-      // many carried files had to be read because their stat differed.
+      // Where the step's time goes, for the bench (debug level): ms in each part (writes
+      // overlap, so theirs is a sum over lists, not wall time), and how many carried files
+      // had to be read because their stat differed.
       const spent = { digest: 0, carry: 0, write: 0, rehashed: 0 }
       const sellerList = (rows: ReadonlyArray<SellerOpenRow>) =>
         Effect.gen(function*() {
@@ -242,8 +243,13 @@ export const ReportsLive = makeReportsLive()
 
 const sha256OfFile = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex")
 
-/** How many seller lists are written at once (each holds one seller's rows). */
-const sellerListsAtOnce = 1
+/**
+ * How many seller lists are written at once (each holds one seller's rows). Part of a
+ * small workbook's time is waiting (each part's deflate in libuv's threadpool, the flush
+ * to disk): two at once overlap those waits with the other list's XML. Four were no
+ * faster than two on two cores (bench/seller-probe.ts).
+ */
+const sellerListsAtOnce = 2
 
 const statFields = (stat: fs.BigIntStats): SellerListFileStat =>
   ({ size: String(stat.size), mtime_ns: String(stat.mtimeNs), ino: String(stat.ino), dev: String(stat.dev) })
