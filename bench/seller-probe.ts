@@ -5,13 +5,12 @@
 //   node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/seller-probe.ts
 import { Effect } from "effect"
 import type { ReportWriteFailed } from "../src/Domain/Errors.ts"
-import ExcelJS from "exceljs"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { ownerOnly, stageFile } from "../src/Report/AtomicFile.ts"
 import { writeSellerSheet } from "../src/Report/SellerLists.ts"
-import { prepareWorkbook, setPrintContext } from "../src/Report/Sheet.ts"
+import { newWorkbookWriter, prepareWorkbook, setPrintContext } from "../src/Report/Sheet.ts"
 import type { SellerOpenRow } from "../src/Store/ShippingQueries.ts"
 
 const arg = (flag: string, fallback: number) => {
@@ -56,7 +55,7 @@ const stage = (
 const writeList = (n: number) =>
   stage(path.join(dir, `S${n}.xlsx`), (stream) =>
     Effect.gen(function*() {
-      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false, ...(level >= 0 ? { zip: { zlib: { level } } } : {}) })
+      const workbook = level >= 0 ? newWorkbookWriter({ stream }, level) : newWorkbookWriter({ stream })
       prepareWorkbook(workbook)
       workbook.creator = "keshikomi"
       workbook.title = "未着のご注文"
