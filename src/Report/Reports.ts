@@ -244,12 +244,11 @@ export const ReportsLive = makeReportsLive()
 const sha256OfFile = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex")
 
 /**
- * How many seller lists are written at once (each holds one seller's rows). Part of a
- * small workbook's time is waiting (each part's deflate in libuv's threadpool, the flush
- * to disk): two at once overlap those waits with the other list's XML. Four were no
- * faster than two on two cores (bench/seller-probe.ts).
+ * How many seller lists are written at once (each holds one seller's rows). Two at once
+ * were a little faster in bench/seller-probe.ts, but not in the 100k bench (night
+ * sellers/ 14.3 s against 10.4 s one at a time, full 41.6 s against 40.4 s): one.
  */
-const sellerListsAtOnce = 2
+const sellerListsAtOnce = 1
 
 const statFields = (stat: fs.BigIntStats): SellerListFileStat =>
   ({ size: String(stat.size), mtime_ns: String(stat.mtimeNs), ino: String(stat.ino), dev: String(stat.dev) })
