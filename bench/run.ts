@@ -193,6 +193,8 @@ const stepLogger = (onStep: (name: string, seconds: number) => void) =>
       // Printed as it comes (before its night's line): where payout matching spends its time.
       const parts = [...annotations].map(([k, v]) => `${k} ${typeof v === "number" ? (k === "seconds" ? v.toFixed(1) : v.toLocaleString("en-US")) : String(v)}`)
       console.log(`    payouts: ${parts.join(", ")}`)
+    } else if (text === "sellers part finished") {
+      console.log(`    sellers (ms): ${[...annotations].map(([k, v]) => `${k} ${String(v)}`).join(", ")}`)
     } else if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) {
       console.error(`  (${logLevel.label}) ${text}`)
     }
@@ -278,6 +280,7 @@ const measure = async (scale: number) => {
         `${((night.seconds / full.seconds) * 100).toFixed(1)} % of the full run; node peak ${mb(peak.node)}, ` +
         `server ${serverMb(peak.server)} (uniq ${serverMb(peak.serverUnique)}); slowest: ${slowest}`
     )
+    console.log(`    files: ${night.steps.filter((s) => s.name.startsWith(" ")).map((s) => `${s.name.trim()} ${s.seconds.toFixed(1)} s (node peak ${mb(s.memory.node)})`).join(", ")}`)
   }
 
   const program = Effect.gen(function*() {

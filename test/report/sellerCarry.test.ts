@@ -1,7 +1,8 @@
 // Seller lists on quiet nights: a list whose content did not change since the last
 // committed run is a hard link to the file published then (same inode, same heading
 // date); a changed, new or tampered list is written anew; and the folder holds exactly
-// the files, with the rows, that writing every list anew gives.
+// the files, with the rows, that writing every list anew gives. A carried file is read
+// only when its stat (size, mtime, inode, device) is no longer the one recorded.
 import ExcelJS from "exceljs"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -152,5 +153,62 @@ describe("seller lists across nights", () => {
       { seller_id: "S100004", written_as_of: "2023-09-06" },
       { seller_id: "S100005", written_as_of: "2023-09-05" }
     ])
+  })
+
+  it("trusts a carried file whose stat is as recorded, and hashes one whose stat differs: carried when its bytes are the same, written anew when not", async () => {
+    // A database and folder of its own: no list of the test above carries into this one.
+    url = await createTestDatabase()
+    out = tempDir()
+    const day1 = writeInbox({
+      "orders_20231001.csv": ordersCsv(
+        order("PS-00000101", "S200001", "サークル甲"),
+        order("PS-00000102", "S200002", "サークル乙"),
+        order("PS-00000103", "S200003", "サークル丙")
+      ),
+      "order_items_20231001.csv": orderItemsCsv("PS-00000101,I1,新刊G,1,1500", "PS-00000102,I1,新刊H,1,1500", "PS-00000103,I1,新刊I,1,1500")
+    })
+    await runPipeline(url, { inbox: day1, outDir: out, asOf: "2023-10-01" })
+    const folder1 = path.join(out, "2023-10-01", "sellers")
+    const [s1, s2] = [path.join(folder1, "S200001.xlsx"), path.join(folder1, "S200002.xlsx")]
+    const statOf = (seller: string) =>
+      query<{ file_size: string; file_mtime_ns: string; file_ino: string }>(
+        url, `SELECT file_size::text, file_mtime_ns::text, file_ino FROM seller_lists WHERE seller_id = '${seller}'`
+      ).then((rows) => rows[0])
+    const written = fs.statSync(s1, { bigint: true })
+    expect(await statOf("S200001")).toEqual({ file_size: String(written.size), file_mtime_ns: String(written.mtimeNs), file_ino: String(written.ino) })
+
+    // S200001's file is touched (its mtime moves, its bytes stay); S200002's is changed in place (same inode, same size).
+    const touched = new Date("2023-01-01T00:00:00Z")
+    fs.utimesSync(s1, touched, touched)
+    const bytes2 = fs.readFileSync(s2)
+    const fd = fs.openSync(s2, "r+")
+    fs.writeSync(fd, Buffer.from([bytes2[100]! ^ 0xff]), 0, 1, 100)
+    fs.closeSync(fd)
+    const day2 = writeInbox({ "parcels_20231002.csv": parcelsCsv(parcel("IN-101", "2023/10/02", "S200003", "PS-00000103", 1)) })
+    const second = await runPipeline(url, { inbox: day2, outDir: out, asOf: "2023-10-02" })
+    expect(second.sellerLists).toEqual({ written: 1, carried: 1 })
+    const folder2 = path.join(out, "2023-10-02", "sellers")
+    expect(listsIn(folder2)).toEqual(["S200001.xlsx", "S200002.xlsx"])
+    expect(inode(path.join(folder2, "S200001.xlsx"))).toBe(inode(s1))
+    // The touched file's new stat is recorded: the next night trusts it unread.
+    expect((await statOf("S200001"))?.file_mtime_ns).toBe(String(BigInt(touched.getTime()) * 1_000_000n))
+    expect(inode(path.join(folder2, "S200002.xlsx"))).not.toBe(inode(s2))
+    expect(await headingOf(path.join(folder2, "S200002.xlsx"))).toContain("2023年10月2日 現在")
+    expect(await sheetRows(path.join(folder2, "S200002.xlsx"))).toContainEqual(["PS-00000102", new Date("2023-08-10T00:00:00Z"), "未着", "I1", "新刊H", 1])
+    await expectSameAsFullRewrite(day2, "2023-10-02")
+
+    // S200001's file is changed in place and its mtime set back: its stat is as recorded, so it is carried unread.
+    const carried = path.join(folder2, "S200001.xlsx")
+    const bytes1 = fs.readFileSync(carried)
+    const fd1 = fs.openSync(carried, "r+")
+    fs.writeSync(fd1, Buffer.from([bytes1[100]! ^ 0xff]), 0, 1, 100)
+    fs.closeSync(fd1)
+    fs.utimesSync(carried, touched, touched)
+    const day3 = writeInbox({ "parcels_20231003.csv": parcelsCsv(parcel("IN-102", "2023/10/03", "S200002", "PS-00000102", 1)) })
+    const third = await runPipeline(url, { inbox: day3, outDir: out, asOf: "2023-10-03" })
+    expect(third.sellerLists).toEqual({ written: 0, carried: 1 })
+    const kept = path.join(out, "2023-10-03", "sellers", "S200001.xlsx")
+    expect(inode(kept)).toBe(inode(s1))
+    expect(fs.readFileSync(kept)[100]).toBe(bytes1[100]! ^ 0xff)
   })
 })

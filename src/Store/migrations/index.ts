@@ -11,6 +11,7 @@ import _0016_desk from "./0016_desk.ts"
 import _0020_sealed_rows from "./0020_sealed_rows.ts"
 import _0021_seller_lists from "./0021_seller_lists.ts"
 import _0022_payout_scope from "./0022_payout_scope.ts"
+import _0023_seller_list_stat from "./0023_seller_list_stat.ts"
 
 // Keys are "<id>_<name>"; a new migration always takes a higher id than every applied one.
 export const migrations = {
@@ -26,5 +27,6 @@ export const migrations = {
   "0016_desk": _0016_desk,
   "0020_sealed_rows": _0020_sealed_rows,
   "0021_seller_lists": _0021_seller_lists,
-  "0022_payout_scope": _0022_payout_scope
+  "0022_payout_scope": _0022_payout_scope,
+  "0023_seller_list_stat": _0023_seller_list_stat
 }
