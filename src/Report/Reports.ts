@@ -139,22 +139,11 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
   // How long each file took, in the log beside the run's steps (the nightly log, the bench).
   const timedReport = <A, E>(file: string, write: Effect.Effect<A, E>) => logElapsed("report written", { file }, write)
 
-  const stage = (facts: RunFacts, outDir: string) => {
-    const directory = reportDirectory(outDir, facts.asOf, facts.dryRun === true)
-    const files: Array<StagedFile> = []
-    // The seller lists are written into a folder of their own and replace the previous
-    // folder whole, so that a seller who has no open order any more has no file.
-    const sellersTarget = path.join(directory, "sellers")
-    const sellersStaging = partialName(sellersTarget)
-    const discard = Effect.andThen(
-      Effect.forEach(files, (file) => file.discard, { discard: true }),
-      Effect.sync(() => fs.rmSync(sellersStaging, { recursive: true, force: true }))
-    )
-    return Effect.gen(function*() {
-      const access = yield* reportAccess
-      yield* ensureDirectory(directory, access)
-      // The seller lists first: the shipping サマリー says how many are new or changed.
-      yield* ensureDirectory(sellersStaging, access)
+  // One run's seller lists, staged in `sellersStaging`. A function of its own so that the
+  // last run's lists and this run's (one record per seller: 37,772 at 1M) are garbage once
+  // the step ends, not held while the workbooks are written.
+  const stageSellerLists = (facts: RunFacts, access: FileAccess, sellersStaging: string, sellersTarget: string) =>
+    Effect.gen(function*() {
       const published = yield* sellerLists.published
       const lists: Array<PublishedSellerList> = []
       const counts = { written: 0, carried: 0 }
@@ -210,6 +199,26 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       yield* Effect.logInfo(`頒布者ごとの一覧: 新規・変更 ${counts.written} 件（送付するもの）、変更なしで引き継ぎ ${counts.carried} 件`).pipe(
         Effect.annotateLogs({ sellerListsWritten: counts.written, sellerListsCarried: counts.carried })
       )
+      return { counts, fileCount: lists.length }
+    })
+
+  const stage = (facts: RunFacts, outDir: string) => {
+    const directory = reportDirectory(outDir, facts.asOf, facts.dryRun === true)
+    const files: Array<StagedFile> = []
+    // The seller lists are written into a folder of their own and replace the previous
+    // folder whole, so that a seller who has no open order any more has no file.
+    const sellersTarget = path.join(directory, "sellers")
+    const sellersStaging = partialName(sellersTarget)
+    const discard = Effect.andThen(
+      Effect.forEach(files, (file) => file.discard, { discard: true }),
+      Effect.sync(() => fs.rmSync(sellersStaging, { recursive: true, force: true }))
+    )
+    return Effect.gen(function*() {
+      const access = yield* reportAccess
+      yield* ensureDirectory(directory, access)
+      // The seller lists first: the shipping サマリー says how many are new or changed.
+      yield* ensureDirectory(sellersStaging, access)
+      const { counts, fileCount } = yield* stageSellerLists(facts, access, sellersStaging, sellersTarget)
       const withSellers = { ...facts, sellerLists: counts }
       files.push(yield* timedReport("shipping.xlsx", writeOne("shipping", withSellers, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, withSellers, findings, shippingQueries, cap))))
       files.push(yield* timedReport(findingsCsvName("shipping"), writeCsv(path.join(directory, findingsCsvName("shipping")), access, findings.raisedByQuery(facts.runId, "shipping"))))
@@ -225,7 +234,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       })
       return {
         directory,
-        sellerFiles: lists.length,
+        sellerFiles: fileCount,
         sellerLists: counts,
         check: Effect.forEach(files, (file) => file.check, { discard: true }),
         publish: Effect.forEach(files, (file) => file.publish).pipe(
