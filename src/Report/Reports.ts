@@ -147,9 +147,8 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       const published = yield* sellerLists.published
       const lists: Array<PublishedSellerList> = []
       const counts = { written: 0, carried: 0 }
-      // Where the step's time goes, for the bench (debug level): ms in each part (writes
-      // overlap, so theirs is a sum over lists, not wall time), and how many carried files
-      // had to be read because their stat differed.
+      // Where the step's time goes, for the bench (debug level): ms in each part, and how
+      // many carried files had to be read because their stat differed.
       const spent = { digest: 0, carry: 0, write: 0, rehashed: 0 }
       const sellerList = (rows: ReadonlyArray<SellerOpenRow>) =>
         Effect.gen(function*() {
@@ -187,7 +186,9 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
           return { ...list, written_as_of: facts.asOf, written_run: facts.runId, ...written } satisfies PublishedSellerList
         })
       yield* timedReport("sellers/", bySeller(shippingQueries.sellerOpenOrders()).pipe(
-        Stream.mapEffect(sellerList, { concurrency: sellerListsAtOnce }),
+        // One list at a time: two at once were no faster in the 100k bench (a night's
+        // sellers/ 14.3 s against 10.4 s, the full run's 41.6 s against 40.4 s).
+        Stream.mapEffect(sellerList),
         Stream.runForEach((list) => Effect.sync(() => lists.push(list)))
       ))
       yield* Effect.logDebug("sellers part finished").pipe(Effect.annotateLogs({
@@ -251,13 +252,6 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
 export const ReportsLive = makeReportsLive()
 
 const sha256OfFile = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex")
-
-/**
- * How many seller lists are written at once (each holds one seller's rows). Two at once
- * were a little faster in bench/seller-probe.ts, but not in the 100k bench (night
- * sellers/ 14.3 s against 10.4 s one at a time, full 41.6 s against 40.4 s): one.
- */
-const sellerListsAtOnce = 1
 
 const statFields = (stat: fs.BigIntStats): SellerListFileStat =>
   ({ size: String(stat.size), mtime_ns: String(stat.mtimeNs), ino: String(stat.ino), dev: String(stat.dev) })
