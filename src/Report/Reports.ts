@@ -189,10 +189,12 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
             } satisfies PublishedSellerList
           }
           const writing = performance.now()
-          yield* writeFileAtomic(staged, access, yield* sellerListWriter.bytes(rows))
+          const bytes = yield* sellerListWriter.bytes(rows)
+          yield* writeFileAtomic(staged, access, bytes)
           counts.written++
           const written = yield* Effect.try({
-            try: () => ({ file_sha256: sha256OfFile(staged), file_stat: fileStat(staged) }),
+            // The bytes just written, hashed without reading the file back.
+            try: () => ({ file_sha256: createHash("sha256").update(bytes).digest("hex"), file_stat: fileStat(staged) }),
             catch: failWith(staged)
           })
           spent.write += performance.now() - writing
