@@ -1,7 +1,7 @@
 // The seller lists' workbooks without an exceljs writer per file. A run writes tens of
 // thousands of them (37,772 at 1M), a few KB each, and exceljs's writer costs about 6 ms
 // a file whatever it holds: styles, theme and the other fixed parts rendered anew, a zlib
-// stream per part. Here exceljs renders the first list of each kind (see `lookKey`) with
+// stream per part. Here exceljs renders the first list of each kind (see `rowsOf`) with
 // the real writer, and that file becomes the template: its fixed parts are kept as they
 // were deflated, and the parts that differ between sellers (the sheet, the print area in
 // workbook.xml, the time in docProps/core.xml) are cut where the seller's values go. Every
@@ -77,14 +77,15 @@ const fill = (cut: Cut, values: Readonly<Record<string, string>>) => {
 const coreTime = (date: Date) => date.toISOString().replace(/[.]\d{3}/, "")
 
 interface Template {
+  /** The kind it serves (`rowsOf`), and the looks that kind uses: the only ones its styleIds are asked for. */
+  readonly kind: string
+  readonly looks: ReadonlySet<string>
   /** The parts in exceljs's order: fixed ones as deflated, the others by name. */
   readonly parts: ReadonlyArray<ZipEntry | typeof sheetPart | typeof workbookPart | typeof corePart>
   readonly sheet: Cut
   readonly workbook: Cut
   readonly core: Cut
   readonly styleIds: StyleIds
-  readonly registry: StylesRegistry
-  readonly registered: number
 }
 
 const columns = sheetColumns(sellerSheet)
@@ -96,33 +97,43 @@ const maxFastRows = 100_000
 
 const headingOf = (rows: ReadonlyArray<SellerOpenRow>, asOf: string) => sellerHeading(rows, asOf).map((line) => xmlText(fitCellText(line)))
 
+const lookOf = (index: number, severity: string, bold: boolean, quoted: boolean) =>
+  `${index}.${severity}.${bold ? 1 : 0}${quoted ? 1 : 0}`
+
 /**
- * The kind of a list: what decides exceljs's style ids and so its styles.xml. exceljs
- * numbers a cell style when first used, so the order in which a list first uses each
- * look (a formula-like value gets the quote prefix) decides the ids. Also the heading's
- * length (the header row's place).
+ * A list's rows as the sheet's XML, and its kind: what decides exceljs's style ids and so
+ * its styles.xml. exceljs numbers a cell style when first used, so the order in which a
+ * list first uses each look (a formula-like value gets the quote prefix) decides the ids;
+ * also the heading's length (the header row's place). The XML is built with `template`'s
+ * style ids, and only kept when the list is of that template's kind (most lists of a run
+ * are of one kind: one pass); a look the template does not use never reaches its ids.
+ * No XML either when a page break or a left-out row would be needed (exceljs only).
  */
-const lookKey = (rows: ReadonlyArray<SellerOpenRow>, headingLines: number) => {
+const rowsOf = (
+  rows: ReadonlyArray<SellerOpenRow>,
+  headerRow: number,
+  template: { readonly kind: string; readonly looks: ReadonlySet<string>; readonly styleIds: StyleIds } | undefined
+) => {
   const seen = new Set<string>()
   const order: Array<string> = []
-  const rowsXml = makeRowsXml(sellerSheet, columns, headingLines + 2, (index, severity, bold, quoted) => {
-    const look = `${index}.${severity}.${bold ? 1 : 0}${quoted ? 1 : 0}`
+  let foreign = template === undefined
+  const breaks: Array<{ id: number; max: number; man: number }> = []
+  const rowsXml = makeRowsXml(sellerSheet, columns, headerRow, (index, severity, bold, quoted) => {
+    const look = lookOf(index, severity, bold, quoted)
     if (!seen.has(look)) {
       seen.add(look)
       order.push(look)
     }
-    return 1
-  }, [])
+    if (template === undefined || !template.looks.has(look)) {
+      foreign = true
+      return 0
+    }
+    return template.styleIds(index, severity, bold, quoted)
+  }, breaks)
   for (const row of rows) rowsXml.add(row)
-  return `${headingLines}|${order.join(",")}`
-}
-
-/** The data rows' XML with `styleIds`; undefined when a page break or a left-out row would be needed (exceljs only). */
-const rowsXmlOf = (rows: ReadonlyArray<SellerOpenRow>, headerRow: number, styleIds: StyleIds) => {
-  const breaks: Array<{ id: number; max: number; man: number }> = []
-  const rowsXml = makeRowsXml(sellerSheet, columns, headerRow, styleIds, breaks)
-  for (const row of rows) rowsXml.add(row)
-  return breaks.length > 0 || rowsXml.leftOut > 0 ? undefined : { xml: rowsXml.take(), written: rowsXml.written }
+  const kind = `${headerRow}|${order.join(",")}`
+  const fits = !foreign && kind === template?.kind && breaks.length === 0 && rowsXml.leftOut === 0
+  return { kind, looks: seen, body: fits ? { xml: rowsXml.take(), written: rowsXml.written } : undefined }
 }
 
 /** Collects what is written into one Buffer. */
@@ -143,7 +154,7 @@ export interface SellerListWriterStats {
   /** Lists written by exceljs: each kind's first, and any kind whose template did not check out. */
   readonly byExcelJS: number
   readonly templates: number
-  /** Kinds whose template did not give back exceljs's parts (always 0 unless exceljs's output changed). */
+  /** Kinds whose template did not give back exceljs's parts (always 0 unless exceljs's output changed): exceljs writes them. */
   readonly refused: number
 }
 
@@ -158,11 +169,8 @@ export const makeSellerListWriter = <E>(asOf: string, render: RenderSellerList<E
   const workbookEntries = new Map<string, ZipEntry>()
   let coreEntry: { readonly key: string; readonly entry: ZipEntry } | undefined
 
-  const fromTemplate = (template: Template, rows: ReadonlyArray<SellerOpenRow>, heading: ReadonlyArray<string>, now: Date) => {
+  const fromTemplate = (template: Template, body: { readonly xml: string; readonly written: number }, heading: ReadonlyArray<string>, now: Date) => {
     const headerRow = heading.length + 2
-    const body = rowsXmlOf(rows, headerRow, template.styleIds)
-    // A look the template has not registered would get a new id: not exceljs's file.
-    if (body === undefined || template.registry.model.styles.length !== template.registered) return undefined
     const last = String(headerRow + body.written)
     const values: Record<string, string> = { rows: body.xml, last }
     heading.forEach((line, i) => (values[`heading${i}`] = line))
@@ -191,8 +199,12 @@ export const makeSellerListWriter = <E>(asOf: string, render: RenderSellerList<E
     heading: ReadonlyArray<string>
   ): Template | undefined => {
     const headerRow = heading.length + 2
-    const body = rowsXmlOf(rows, headerRow, makeStyleIds(columns, registry))
-    if (body === undefined) return undefined
+    // exceljs has just registered every look of these rows: asking again adds none.
+    const registered = registry.model.styles.length
+    const ownIds = makeStyleIds(columns, registry)
+    const { kind, looks } = rowsOf(rows, headerRow, undefined)
+    const body = rowsOf(rows, headerRow, { kind, looks, styleIds: ownIds }).body
+    if (body === undefined || registry.model.styles.length !== registered) return undefined
     const entries = readZipEntries(file)
     const text = (name: string) => {
       const entry = entries.find((e) => e.name === name)
@@ -227,13 +239,13 @@ export const makeSellerListWriter = <E>(asOf: string, render: RenderSellerList<E
     }
     const varying = new Set<string>([sheetPart, workbookPart, corePart])
     return {
+      kind,
+      looks,
       parts: entries.map((e) => (varying.has(e.name) ? e.name as typeof sheetPart : { ...e, data: Buffer.from(e.data) })),
       sheet,
       workbook,
       core,
-      styleIds: makeStyleIds(columns, registry),
-      registry,
-      registered: registry.model.styles.length
+      styleIds: ownIds
     }
   }
 
@@ -245,30 +257,36 @@ export const makeSellerListWriter = <E>(asOf: string, render: RenderSellerList<E
       return { file: sink.bytes(), registry: stylesOf(workbook) }
     })
 
+  // The template the last list was filled in from: the next one is most likely of its kind.
+  let lastUsed: Template | undefined
+
   const bytes = (rows: ReadonlyArray<SellerOpenRow>): Effect.Effect<Buffer, E> =>
     Effect.suspend(() => {
       const heading = headingOf(rows, asOf)
+      const headerRow = heading.length + 2
       if (rows.length > maxFastRows) return Effect.map(byExcelJS(rows), (r) => r.file)
-      const key = lookKey(rows, heading.length)
-      const known = templates.get(key)
-      if (known === "exceljs") return Effect.map(byExcelJS(rows), (r) => r.file)
-      if (known !== undefined) {
-        const file = fromTemplate(known, rows, heading, new Date())
-        if (file !== undefined) {
-          stats.fromTemplate++
-          return Effect.succeed(file)
+      let { body, kind } = rowsOf(rows, headerRow, lastUsed)
+      let template = body === undefined ? undefined : lastUsed
+      if (template === undefined) {
+        const known = templates.get(kind)
+        if (known === undefined) {
+          return Effect.map(byExcelJS(rows), ({ file, registry }) => {
+            const made = templateOf(file, registry, rows, heading)
+            if (made === undefined) stats.refused++
+            else stats.templates++
+            templates.set(kind, made ?? "exceljs")
+            return file
+          })
         }
-        stats.refused++
-        templates.set(key, "exceljs")
-        return Effect.map(byExcelJS(rows), (r) => r.file)
+        if (known === "exceljs") return Effect.map(byExcelJS(rows), (r) => r.file)
+        body = rowsOf(rows, headerRow, known).body
+        // Of the template's kind by construction; only a page break or a left-out row is not.
+        if (body === undefined) return Effect.map(byExcelJS(rows), (r) => r.file)
+        template = known
       }
-      return Effect.map(byExcelJS(rows), ({ file, registry }) => {
-        const template = templateOf(file, registry, rows, heading)
-        if (template === undefined) stats.refused++
-        else stats.templates++
-        templates.set(key, template ?? "exceljs")
-        return file
-      })
+      lastUsed = template
+      stats.fromTemplate++
+      return Effect.succeed(fromTemplate(template, body!, heading, new Date()))
     })
 
   return { bytes, stats: (): SellerListWriterStats => ({ ...stats }) }
