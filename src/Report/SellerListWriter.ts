@@ -79,7 +79,7 @@ const coreTime = (date: Date) => date.toISOString().replace(/[.]\d{3}/, "")
 interface Template {
   /** The kind it serves (`rowsOf`), and the looks that kind uses: the only ones its styleIds are asked for. */
   readonly kind: string
-  readonly looks: ReadonlySet<string>
+  readonly looks: ReadonlySet<number>
   /** The parts in exceljs's order: fixed ones as deflated, the others by name. */
   readonly parts: ReadonlyArray<ZipEntry | typeof sheetPart | typeof workbookPart | typeof corePart>
   readonly sheet: Cut
@@ -97,8 +97,10 @@ const maxFastRows = 100_000
 
 const headingOf = (rows: ReadonlyArray<SellerOpenRow>, asOf: string) => sellerHeading(rows, asOf).map((line) => xmlText(fitCellText(line)))
 
+// A look as a small number (it is asked for every cell): column, severity, bold, quoted.
+const severities: Record<string, number> = { error: 0, warning: 1, info: 2 }
 const lookOf = (index: number, severity: string, bold: boolean, quoted: boolean) =>
-  `${index}.${severity}.${bold ? 1 : 0}${quoted ? 1 : 0}`
+  ((index * 3 + severities[severity]!) * 2 + (bold ? 1 : 0)) * 2 + (quoted ? 1 : 0)
 
 /**
  * A list's rows as the sheet's XML, and its kind: what decides exceljs's style ids and so
@@ -112,10 +114,10 @@ const lookOf = (index: number, severity: string, bold: boolean, quoted: boolean)
 const rowsOf = (
   rows: ReadonlyArray<SellerOpenRow>,
   headerRow: number,
-  template: { readonly kind: string; readonly looks: ReadonlySet<string>; readonly styleIds: StyleIds } | undefined
+  template: { readonly kind: string; readonly looks: ReadonlySet<number>; readonly styleIds: StyleIds } | undefined
 ) => {
-  const seen = new Set<string>()
-  const order: Array<string> = []
+  const seen = new Set<number>()
+  const order: Array<number> = []
   let foreign = template === undefined
   const breaks: Array<{ id: number; max: number; man: number }> = []
   const rowsXml = makeRowsXml(sellerSheet, columns, headerRow, (index, severity, bold, quoted) => {
