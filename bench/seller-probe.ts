@@ -1,7 +1,11 @@
 // Probe: the cost of writing many small seller lists, the way a run writes them (a new
 // WorkbookWriter per file, staged through AtomicFile). Prints ms per file; asserts nothing.
 //
-//   npx tsx bench/seller-probe.ts [--files 300] [--rows 8] [--concurrency 2] [--level N] [--no-flush]
+//   npx tsx bench/seller-probe.ts [--files 300] [--rows 8] [--concurrency 2] [--level N] [--no-flush] [--exceljs] [--in-memory]
+//
+// By default the lists go through the run's writer (SellerListWriter.ts: exceljs writes
+// the first list, the others are filled in from it); --exceljs writes every one with exceljs;
+// --in-memory only makes the files' bytes (the writer's own cost, no file system).
 //   node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/seller-probe.ts
 import { Effect } from "effect"
 import type { ReportWriteFailed } from "../src/Domain/Errors.ts"
@@ -9,6 +13,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { ownerOnly, stageFile } from "../src/Report/AtomicFile.ts"
+import { makeSellerListWriter } from "../src/Report/SellerListWriter.ts"
 import { writeSellerSheet } from "../src/Report/SellerLists.ts"
 import { newWorkbookWriter, prepareWorkbook, setPrintContext } from "../src/Report/Sheet.ts"
 import type { SellerOpenRow } from "../src/Store/ShippingQueries.ts"
@@ -23,6 +28,8 @@ const asOf = "2023-09-05"
 const level = arg("--level", -1)
 const concurrency = arg("--concurrency", 1)
 const noFlush = process.argv.includes("--no-flush")
+const everyOneByExcelJS = process.argv.includes("--exceljs")
+const inMemory = process.argv.includes("--in-memory")
 
 const listOf = (n: number): ReadonlyArray<SellerOpenRow> =>
   Array.from({ length: rowsPerList }, (_, k) => ({
@@ -52,18 +59,29 @@ const stage = (
       return { publish: Effect.void }
     })
     : stageFile(target, ownerOnly, write)
+const render = (rows: ReadonlyArray<SellerOpenRow>, stream: import("node:stream").Writable) =>
+  Effect.gen(function*() {
+    const workbook = level >= 0 ? newWorkbookWriter({ stream }, level) : newWorkbookWriter({ stream })
+    prepareWorkbook(workbook)
+    workbook.creator = "keshikomi"
+    workbook.title = "未着のご注文"
+    workbook.keywords = `keshikomi seller as_of=${asOf} run=1`
+    setPrintContext(workbook, { title: workbook.title, asOf })
+    yield* writeSellerSheet(workbook, rows, asOf)
+    yield* Effect.promise(() => workbook.commit())
+    return workbook
+  })
+const sellerListWriter = makeSellerListWriter(asOf, render)
 const writeList = (n: number) =>
-  stage(path.join(dir, `S${n}.xlsx`), (stream) =>
-    Effect.gen(function*() {
-      const workbook = level >= 0 ? newWorkbookWriter({ stream }, level) : newWorkbookWriter({ stream })
-      prepareWorkbook(workbook)
-      workbook.creator = "keshikomi"
-      workbook.title = "未着のご注文"
-      workbook.keywords = `keshikomi seller as_of=${asOf} run=1`
-      setPrintContext(workbook, { title: workbook.title, asOf })
-      yield* writeSellerSheet(workbook, listOf(n), asOf)
-      yield* Effect.promise(() => workbook.commit())
-    })).pipe(Effect.flatMap((staged) => staged.publish))
+  inMemory
+    ? Effect.asVoid(sellerListWriter.bytes(listOf(n)))
+    : stage(path.join(dir, `S${n}.xlsx`), (stream) =>
+    everyOneByExcelJS
+      ? Effect.asVoid(render(listOf(n), stream))
+      : Effect.flatMap(sellerListWriter.bytes(listOf(n)), (bytes) =>
+        Effect.async<void>((resume) => {
+          stream.end(bytes, () => resume(Effect.void))
+        }))).pipe(Effect.flatMap((staged) => staged.publish))
 
 const program = Effect.gen(function*() {
   // A warm-up, so that module loading is not counted.
@@ -76,6 +94,6 @@ const program = Effect.gen(function*() {
   const ms = performance.now() - began
   const used = process.cpuUsage(cpu)
   clearInterval(sampler)
-  console.log(`${concurrency} at once${level >= 0 ? `, zlib level ${level}` : ""}${noFlush ? ", no flush" : ""}: ${files} lists of ${rowsPerList} rows: ${(ms / files).toFixed(2)} ms per file (CPU ${((used.user + used.system) / 1000 / files).toFixed(2)} ms), ${(ms / 1000).toFixed(2)} s, peak RSS ${(peak / 1e6).toFixed(0)} MB`)
+  console.log(`${everyOneByExcelJS ? "exceljs" : `template writer (${JSON.stringify(sellerListWriter.stats())})`}, ${concurrency} at once${level >= 0 ? `, zlib level ${level}` : ""}${noFlush ? ", no flush" : ""}${inMemory ? ", in memory" : ""}: ${files} lists of ${rowsPerList} rows: ${(ms / files).toFixed(2)} ms per file (CPU ${((used.user + used.system) / 1000 / files).toFixed(2)} ms), ${(ms / 1000).toFixed(2)} s, peak RSS ${(peak / 1e6).toFixed(0)} MB`)
 })
 await Effect.runPromise(program).finally(() => fs.rmSync(dir, { recursive: true, force: true }))

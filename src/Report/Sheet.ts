@@ -75,7 +75,7 @@ const baseFont: Partial<ExcelJS.Font> = { name: fontName, family: 2, charset: 12
 const boldFont: Partial<ExcelJS.Font> = { ...baseFont, bold: true }
 const titleFont: Partial<ExcelJS.Font> = { ...baseFont, bold: true, size: 12 }
 
-interface StylesRegistry {
+export interface StylesRegistry {
   _addFont: (font: Partial<ExcelJS.Font>) => number
   model: { fonts: Array<unknown>; styles: Array<string> }
   index: { style: Record<string, number> }
@@ -83,7 +83,7 @@ interface StylesRegistry {
   addStyleModel: (model: Partial<ExcelJS.Style> & { quotePrefix?: boolean }, cellType?: number) => number
 }
 
-const stylesOf = (workbook: ExcelJS.stream.xlsx.WorkbookWriter) =>
+export const stylesOf = (workbook: ExcelJS.stream.xlsx.WorkbookWriter) =>
   (workbook as unknown as { styles: StylesRegistry }).styles
 
 /**
@@ -409,6 +409,106 @@ const cellXml = (ref: string, style: number, value: ExcelJS.CellValue): string =
   return `<c r="${ref}"${s}><v>${String(value)}</v></c>`
 }
 
+/** A manual page break after row `id`, as exceljs keeps them in a sheet's rowBreaks. */
+export interface RowBreak {
+  readonly id: number
+  readonly max: number
+  readonly man: number
+}
+
+/** A style id for a column's cell of a given look: (column index, severity, bold, quoted) → id. */
+export type StyleIds = (index: number, severity: Severity, bold: boolean, quoted: boolean) => number
+
+/**
+ * The style ids of a sheet's columns, registered through the workbook's exceljs style
+ * registry the first time each look is asked for (so ids follow the order of first use).
+ */
+export const makeStyleIds = <Row>(columns: ReadonlyArray<Column<Row>>, styles: StylesRegistry): StyleIds => {
+  const styleFor = makeStyles()
+  // Each column's style id for each look (severity × bold × quoted), picked by a small
+  // index instead of a key string per cell; registered once, through exceljs's registry.
+  const lookIds = columns.map(() => new Array<number | undefined>(severityOrder.length * 4))
+  return (index, severity, bold, quoted) => {
+    const look = severityOrder.indexOf(severity) * 4 + (bold ? 2 : 0) + (quoted ? 1 : 0)
+    const known = lookIds[index]![look]
+    if (known !== undefined) return known
+    const column = columns[index]!
+    const style = styleFor({ kind: column.kind, severity, bold, wrap: column.wrap === true, quoted })
+    return lookIds[index]![look] = styles.addStyleModel(style, cellTypes[column.kind])
+  }
+}
+
+/**
+ * The XML of a sheet's data rows (below the header row `headerRow`), as writeSheet puts
+ * into the sheet's stream: `add` a row at a time, `take` the XML built since the last
+ * take. Page breaks between groups go into `breaks`. Shared with the seller lists'
+ * writer (SellerListWriter.ts), which writes the same sheet without exceljs.
+ */
+export const makeRowsXml = <Row>(
+  spec: SheetSpec<Row>,
+  columns: ReadonlyArray<Column<Row>>,
+  headerRow: number,
+  styleId: StyleIds,
+  breaks: Array<RowBreak>
+) => {
+  let written = 0
+  let leftOut = 0
+  let previous: { row: Row } | undefined
+  const toDate = makeDateCells()
+  const letters = columns.map((_, index) => columnLetter(index))
+  const wrapped = columns.map((c) => c.wrap === true)
+  const values = new Array<ExcelJS.CellValue>(columns.length)
+  const rowTail = ` spans="1:${columns.length}" x14ac:dyDescent="0.25">`
+  // The rows' XML, written straight into the sheet's stream: exceljs's Row and Cell
+  // objects and its XML writer cost most of a sheet's time, for the same XML (rowXml).
+  let xml = ""
+  const add = (row: Row) => {
+    if (written >= maxDataRows) {
+      leftOut++
+      return
+    }
+    if (previous !== undefined && spec.breakBetween?.(previous.row, row) === true && breaks.length < maxPageBreaks) {
+      // A break after the previous row (row 1 is the header).
+      breaks.push({ id: headerRow + written, max: 16383, man: 1 })
+    }
+    previous = { row }
+    let lines = 1
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]!
+      const value = values[i] = cellValue(column.kind, column.value(row), toDate)
+      if (wrapped[i] && typeof value === "string") lines = Math.max(lines, linesNeeded(value, column.width))
+    }
+    const severity = spec.severity?.(row) ?? "info"
+    const emphasised = spec.emphasise?.(row) ?? false
+    const number = headerRow + written + 1
+    xml += `<row r="${number}"${lines <= 1 ? "" : ` ht="${heightOf(lines)}" customHeight="1"`}${rowTail}`
+    for (let i = 0; i < columns.length; i++) {
+      const value = values[i]
+      const quoted = typeof value === "string" && looksLikeFormula(value)
+      xml += cellXml(`${letters[i]}${number}`, styleId(i, severity, emphasised && columns[i]!.emphasis === true, quoted), value)
+    }
+    xml += "</row>"
+    written++
+  }
+  const take = () => {
+    const taken = xml
+    xml = ""
+    return taken
+  }
+  return {
+    add,
+    take,
+    /** Data rows added so far. */
+    get written() {
+      return written
+    },
+    /** Rows past Excel's limit, left out (writeSheet says how many in a last row). */
+    get leftOut() {
+      return leftOut
+    }
+  }
+}
+
 /** Writes `rows` into a new sheet; returns how many data rows it holds. */
 export const writeSheet = <Row, E, R>(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
@@ -440,69 +540,19 @@ export const writeSheet = <Row, E, R>(
     header.height = wrappedHeight(columns.map((c) => ({ text: c.header, width: c.width }))) ?? lineHeight + 3
     styleHeader(header, columns.map((c) => c.kind))
     header.commit()
-    let written = 0
-    let leftOut = 0
-    let previous: { row: Row } | undefined
-    const breaks = (sheet as unknown as { rowBreaks: Array<{ id: number; max: number; man: number }> }).rowBreaks
-    const styleFor = makeStyles()
-    const styles = stylesOf(workbook)
-    // Each column's style id for each look (severity × bold × quoted), picked by a small
-    // index instead of a key string per cell; registered once, through exceljs's registry.
-    const lookIds = columns.map(() => new Array<number | undefined>(severityOrder.length * 4))
-    const styleId = (index: number, severity: Severity, bold: boolean, quoted: boolean) => {
-      const look = severityOrder.indexOf(severity) * 4 + (bold ? 2 : 0) + (quoted ? 1 : 0)
-      const known = lookIds[index]![look]
-      if (known !== undefined) return known
-      const column = columns[index]!
-      const style = styleFor({ kind: column.kind, severity, bold, wrap: column.wrap === true, quoted })
-      return lookIds[index]![look] = styles.addStyleModel(style, cellTypes[column.kind])
-    }
-    const toDate = makeDateCells()
-    const letters = columns.map((_, index) => columnLetter(index))
-    const wrapped = columns.map((c) => c.wrap === true)
-    const values = new Array<ExcelJS.CellValue>(columns.length)
-    const rowTail = ` spans="1:${columns.length}" x14ac:dyDescent="0.25">`
-    // The rows' XML, written straight into the sheet's stream: exceljs's Row and Cell
-    // objects and its XML writer cost most of a sheet's time, for the same XML (rowXml).
-    let xml = ""
-    const writeRow = (row: Row) => {
-      if (written >= maxDataRows) {
-        leftOut++
-        return
-      }
-      if (previous !== undefined && spec.breakBetween?.(previous.row, row) === true && breaks.length < maxPageBreaks) {
-        // A break after the previous row (row 1 is the header).
-        breaks.push({ id: headerRow + written, max: 16383, man: 1 })
-      }
-      previous = { row }
-      let lines = 1
-      for (let i = 0; i < columns.length; i++) {
-        const column = columns[i]!
-        const value = values[i] = cellValue(column.kind, column.value(row), toDate)
-        if (wrapped[i] && typeof value === "string") lines = Math.max(lines, linesNeeded(value, column.width))
-      }
-      const severity = spec.severity?.(row) ?? "info"
-      const emphasised = spec.emphasise?.(row) ?? false
-      const number = headerRow + written + 1
-      xml += `<row r="${number}"${lines <= 1 ? "" : ` ht="${heightOf(lines)}" customHeight="1"`}${rowTail}`
-      for (let i = 0; i < columns.length; i++) {
-        const value = values[i]
-        const quoted = typeof value === "string" && looksLikeFormula(value)
-        xml += cellXml(`${letters[i]}${number}`, styleId(i, severity, emphasised && columns[i]!.emphasis === true, quoted), value)
-      }
-      xml += "</row>"
-      written++
-    }
+    const breaks = (sheet as unknown as { rowBreaks: Array<RowBreak> }).rowBreaks
+    const rowsXml = makeRowsXml(spec, columns, headerRow, makeStyleIds(columns, stylesOf(workbook)), breaks)
     // A chunk at a time: the rows come in batches from a cursor, and one effect per row
     // cost more than writing it. The next batches are fetched while one is written.
     const stream = sheetStreamOf(sheet)
     yield* Stream.runForEachChunk(Stream.bufferChunks(rows, { capacity: 4 }), (chunk) =>
       Effect.suspend(() => {
-        for (const row of chunk) writeRow(row)
+        for (const row of chunk) rowsXml.add(row)
+        const xml = rowsXml.take()
         if (xml !== "") stream.write(xml)
-        xml = ""
         return drained(stream)
       }))
+    const { written, leftOut } = rowsXml
     // exceljs numbers the rows it is given after the ones written here.
     ;(sheet as unknown as { _rowZero: number })._rowZero = headerRow + written + 1
     if (leftOut > 0) {
