@@ -8,6 +8,10 @@
 //   npm run bench -- --scale 100000 --nights 5 --full
 //                                                   nights as full runs, when the run has that option
 //   … --keep                                        keep the database and reports folder (removed by default)
+//   … --nights-in-process                           nights in this process after the full run, as before; by
+//                                                   default each night is its own process of the bundled
+//                                                   command (dist/keshikomi.mjs under the bin's V8 flags), as
+//                                                   cron runs it, so its peak holds no leftovers of the full run
 //   npm run bench -- --scale 100000 --node-defaults  with Node's default V8 flags, not the command's
 //                                                   (bench/nodeFlags.ts: the first line of bin/keshikomi.mjs)
 //   npm run bench -- --scale 100000 --tsx            through tsx, not from a bundle as the command runs
@@ -25,8 +29,9 @@
 // are kept under the OS temp folder between runs. DATABASE_URL, when set, is used for
 // every scale (empty it first; the server's memory is then not measured); otherwise each
 // scale gets a fresh embedded PostgreSQL started here.
-import { loadedAs } from "./nodeFlags.ts"
-import { execFileSync } from "node:child_process"
+import { commandNodeFlags, loadedAs } from "./nodeFlags.ts"
+import { execFileSync, spawn } from "node:child_process"
+import * as readline from "node:readline"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -47,6 +52,7 @@ if (scales.length === 0) scales.push(100_000)
 const nights = Number(argValues("--nights")[0] ?? 0)
 const fullNights = process.argv.includes("--full")
 const keep = process.argv.includes("--keep")
+const nightsInProcess = process.argv.includes("--nights-in-process")
 // `--full` (re-match everything) exists once the incremental run has landed; older runs have no such option.
 const runHasFull = /readonly full\b/.test(fs.readFileSync(path.join(import.meta.dirname, "../src/Run/Run.ts"), "utf8"))
 const baseAsOf = "2023-09-05"
@@ -201,6 +207,68 @@ const stepLogger = (onStep: (name: string, seconds: number) => void) =>
   })
 
 // ---------------------------------------------------------------------------
+// A night as its own process of the bundled command, as cron runs it. Its steps and files
+// come from its JSON log lines; its memory from /proc (RSS only: its heap is not visible
+// from here, so the heap columns read 0).
+
+const root = path.join(import.meta.dirname, "..")
+const commandBundle = path.join(root, "dist", "keshikomi.mjs")
+/** Builds dist/keshikomi.mjs when a source changed since, as bin/keshikomi.mjs does before it runs. */
+const freshCommandBundle = () => execFileSync(process.execPath, [path.join(root, "bin", "bundle.mjs")], { stdio: "inherit" })
+const childRss = (pid: number) => {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * pageSize
+  } catch {
+    return 0
+  }
+}
+
+const runAsProcess = (
+  options: { inbox: string; outDir: string; asOf: string; full: boolean },
+  env: NodeJS.ProcessEnv,
+  serverPeak: () => Memory
+): Promise<{ seconds: number; steps: Array<Step>; peak: Memory }> =>
+  new Promise((resolve, reject) => {
+    const args = [...commandNodeFlags, commandBundle, "run", "--inbox", options.inbox, "--out", options.outDir, "--as-of", options.asOf, ...(options.full ? ["--full"] : [])]
+    const began = performance.now()
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "inherit"] })
+    const zero = (): Memory => ({ node: 0, server: 0, serverUnique: 0, heapTotal: 0, heapUsed: 0, external: 0 })
+    let total = zero()
+    let sinceMark = zero()
+    const sample = () => {
+      const rss = childRss(child.pid!)
+      for (const peak of [total, sinceMark]) peak.node = Math.max(peak.node, rss)
+    }
+    const withServer = (peak: Memory) => ({ ...peak, ...pick(serverPeak()) })
+    const pick = (m: Memory) => ({ server: m.server, serverUnique: m.serverUnique })
+    const timer = setInterval(sample, 50)
+    const steps: Array<Step> = []
+    readline.createInterface({ input: child.stdout! }).on("line", (text) => {
+      let entry: Record<string, unknown>
+      try {
+        entry = JSON.parse(text)
+      } catch {
+        return // the run's closing summary, for staff
+      }
+      sample()
+      if (entry.message === "report written") {
+        steps.push({ name: `  ${String(entry.file)}`, seconds: Number(entry.seconds), memory: { ...sinceMark } })
+      } else if (entry.message === "step finished") {
+        steps.push({ name: String(entry.step), seconds: Number(entry.seconds), memory: withServer(sinceMark) })
+        sinceMark = zero()
+      } else if (entry.level === "WARN" || entry.level === "ERROR" || entry.level === "FATAL") {
+        console.error(`  (${String(entry.level)}) ${String(entry.message)}`)
+      }
+    })
+    child.on("error", reject)
+    child.on("close", (code) => {
+      clearInterval(timer)
+      if (code !== 0) reject(new Error(`night run exited with ${code}: ${args.join(" ")}`))
+      else resolve({ seconds: (performance.now() - began) / 1000, steps, peak: withServer(total) })
+    })
+  })
+
+// ---------------------------------------------------------------------------
 // Printing
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`
@@ -273,7 +341,7 @@ const measure = async (scale: number) => {
     console.log(`  run / floor: ${(full.seconds / floor.seconds).toFixed(1)}×`)
     if (nights > 0) console.log(`  nights${fullNights ? (runHasFull ? " (--full)" : " (--full asked, but this run has no such option: incremental as it is)") : ""}:`)
   }
-  const printNight = (k: number, full: Timed, night: Timed, nightRows: number, peak: Memory) => {
+  const printNight = (k: number, full: Timed, night: Pick<Timed, "seconds" | "steps">, nightRows: number, peak: Memory) => {
     const slowest = [...night.steps].filter((s) => !s.name.startsWith(" ")).sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((s) => `${s.name} ${s.seconds.toFixed(1)} s`).join(", ")
     console.log(
       `  night ${k} (${nightAsOf(k)}): ${nightRows.toLocaleString("en-US")} rows, ${night.seconds.toFixed(1)} s = ` +
@@ -304,11 +372,19 @@ const measure = async (scale: number) => {
       const full = yield* timed({ inbox, outDir: out, asOf: baseAsOf })
       printFull(full, { ...memory.total() }, startSeconds)
       printFloor(full, yield* copyFloor(inbox).pipe(Effect.provide(CopyInLive)))
+      if (nights > 0 && !nightsInProcess) freshCommandBundle()
+      if (nights > 0) console.log(`  (nights ${nightsInProcess ? "in this process, after the full run" : "each as its own process of dist/keshikomi.mjs: node peak is that process's RSS, heap not seen"})`)
       for (const [k, nightInbox] of nightInboxes.entries()) {
         memory.reset()
         const options = { inbox: nightInbox, outDir: out, asOf: nightAsOf(k + 1), ...(fullNights && runHasFull ? { full: true } : {}) }
-        const night = yield* timed(options as RunOptions)
-        printNight(k + 1, full, night, countRows(nightInbox), { ...memory.total() })
+        if (nightsInProcess) {
+          const night = yield* timed(options as RunOptions)
+          printNight(k + 1, full, night, countRows(nightInbox), { ...memory.total() })
+        } else {
+          const env = { ...process.env, DATABASE_URL: url }
+          const night = yield* Effect.promise(() => runAsProcess({ ...options, full: fullNights && runHasFull }, env, () => memory.total()))
+          printNight(k + 1, full, night, countRows(nightInbox), night.peak)
+        }
       }
     }).pipe(Effect.provide(appLayer(database)))
   }).pipe(

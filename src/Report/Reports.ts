@@ -19,7 +19,7 @@ import { makeShippingQueries } from "../Store/ShippingQueries.ts"
 import { ensureDirectory, type FileAccess, partialName, removeLeftoverPartials, reportAccess, stageFile, type StagedFile, writeFileAtomic } from "./AtomicFile.ts"
 import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
 import { copyFindingsCsv } from "./FindingsCsv.ts"
-import { type PublishedSellerList, type SellerListFileStat, sellerListsStore } from "../Store/SellerListsStore.ts"
+import { type PublishedSellerList, type SellerListFileStat, SellerListRecords, sellerListsStore } from "../Store/SellerListsStore.ts"
 import type { SellerOpenRow } from "../Store/ShippingQueries.ts"
 import { makeSellerListWriter } from "./SellerListWriter.ts"
 import { bySeller, sellerFileName, sellerListDigest, writeSellerSheet } from "./SellerLists.ts"
@@ -159,7 +159,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       // exceljs writes the first list of each kind; the others are filled in from it (SellerListWriter.ts).
       const sellerListWriter = makeSellerListWriter(facts.asOf, (rows, stream) =>
         buildWorkbook("seller", facts, sellersTarget, stream, (wb) => writeSellerSheet(wb, rows, facts.asOf)))
-      const lists: Array<PublishedSellerList> = []
+      const lists = new SellerListRecords()
       const counts = { written: 0, carried: 0 }
       // Where the step's time goes, for the bench (debug level): ms in each part, and how
       // many carried files had to be read because their stat differed.
@@ -204,7 +204,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
         // One list at a time: two at once were no faster in the 100k bench (a night's
         // sellers/ 14.3 s against 10.4 s, the full run's 41.6 s against 40.4 s).
         Stream.mapEffect(sellerList),
-        Stream.runForEach((list) => Effect.sync(() => lists.push(list)))
+        Stream.runForEach((list) => Effect.sync(() => lists.add(list)))
       ))
       yield* Effect.logDebug("sellers part finished").pipe(Effect.annotateLogs({
         digestMs: Math.round(spent.digest), carryMs: Math.round(spent.carry), writeMs: Math.round(spent.write),
@@ -216,7 +216,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       yield* Effect.logInfo(`頒布者ごとの一覧: 新規・変更 ${counts.written} 件（送付するもの）、変更なしで引き継ぎ ${counts.carried} 件`).pipe(
         Effect.annotateLogs({ sellerListsWritten: counts.written, sellerListsCarried: counts.carried })
       )
-      return { counts, fileCount: lists.length }
+      return { counts, fileCount: lists.size }
     })
 
   const stage = (facts: RunFacts, outDir: string) => {
