@@ -8,6 +8,7 @@
 // server's or waiting), and Node's peak RSS during ingest (sampled every 20 ms). The inbox
 // comes from the seeded generator (fixtures/generate.ts) and is kept under the OS temp
 // folder between runs. Ingest runs in one transaction, as in a run, and is committed.
+// The database folder of each scale is removed at the end (also when the run fails).
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Logger, LogLevel } from "effect"
 import { execFileSync } from "node:child_process"
@@ -53,7 +54,18 @@ const ingestOnce = (inbox: string) =>
 const measure = async (scale: number) => {
   const inbox = inboxFor(scale)
   const rows = countRows(inbox)
-  process.env.KESHIKOMI_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "kk-ingest-bench-db-"))
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kk-ingest-bench-db-"))
+  process.env.KESHIKOMI_DATA_DIR = dataDir
+  try {
+    await measureIn(scale, inbox, rows)
+  } finally {
+    // The server has stopped with the layer's scope: its folder (~680 MB at 100k) and the
+    // key and password files made beside it go, so that runs do not fill /tmp.
+    for (const leftover of [dataDir, `${dataDir}.key`, `${dataDir}.pgpass`]) fs.rmSync(leftover, { recursive: true, force: true })
+  }
+}
+
+const measureIn = async (scale: number, inbox: string, rows: number) => {
   const store = Layer.mergeAll(RecordsLive, FindingsStoreLive, RunLogLive, CopyInLive).pipe(Layer.provideMerge(DatabaseLive))
   const layer = IngestLive.pipe(Layer.provide(ProgressSilent), Layer.provideMerge(store))
   await Effect.runPromise(
