@@ -6,6 +6,7 @@
 // (level 3 less level 0). Prints figures; asserts nothing.
 //
 //   npx tsx bench/sheets-probe.ts --db /tmp/kk-bench-db-XXXX
+//   … --sheet 再発送リスト --query-only      one sheet, its query alone (e.g. under --cpu-prof)
 import "./nodeFlags.ts"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -17,7 +18,6 @@ import { clientFromUrl } from "../src/Store/Database.ts"
 import { startEmbeddedServer } from "../src/Store/EmbeddedServer.ts"
 import { FindingsStore, FindingsStoreLive } from "../src/Store/FindingsStore.ts"
 import { makeShippingQueries } from "../src/Store/ShippingQueries.ts"
-import { payoutQueries } from "../src/Store/PayoutQueries.ts"
 import { findingsSheet } from "../src/Report/FindingsSheet.ts"
 import { actionSheet, awaitingSheet, readySheet } from "../src/Report/ShippingSheets.ts"
 import { shippingActions } from "../src/Report/ShippingActions.ts"
@@ -25,6 +25,8 @@ import { newWorkbookWriter, prepareWorkbook, type SheetSpec, workbookZipLevel, w
 
 const dataDir = process.argv[process.argv.indexOf("--db") + 1]!
 process.env.KESHIKOMI_KEY_FILE ??= path.join(dataDir, "sealing.key")
+const onlySheet = process.argv.includes("--sheet") ? process.argv[process.argv.indexOf("--sheet") + 1] : undefined
+const queryOnly = process.argv.includes("--query-only")
 const actionGuides = Object.entries(shippingActions).map(([code, g]) => ({ code, ...g }))
 
 const program = Effect.gen(function*() {
@@ -32,7 +34,6 @@ const program = Effect.gen(function*() {
   const sealer = yield* Sealer
   const findings = yield* FindingsStore
   const queries = makeShippingQueries(sql, sealer)
-  void payoutQueries
   const [{ run_id: runId, as_of: asOf }] = yield* sql<{ run_id: number; as_of: string }>`
     SELECT run_id::int AS run_id, as_of::text AS as_of FROM runs ORDER BY run_id DESC LIMIT 1`
   const sheets: ReadonlyArray<[string, SheetSpec<any>, () => Stream.Stream<any>]> = [
@@ -43,12 +44,12 @@ const program = Effect.gen(function*() {
   ]
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kk-sheets-probe-"))
   const seconds = (began: number) => ((performance.now() - began) / 1000).toFixed(2)
-  for (const [name, spec, rows] of sheets) {
+  for (const [name, spec, rows] of sheets.filter(([name]) => onlySheet === undefined || name === onlySheet)) {
     let began = performance.now()
     const n = yield* Stream.runFold(rows(), 0, (k) => k + 1)
     const query = seconds(began)
     const timings: Array<string> = []
-    for (const level of [0, workbookZipLevel]) {
+    for (const level of queryOnly ? [] : [0, workbookZipLevel]) {
       const file = path.join(dir, `${level}.xlsx`)
       began = performance.now()
       const workbook = newWorkbookWriter({ filename: file }, level)
@@ -62,10 +63,9 @@ const program = Effect.gen(function*() {
   fs.rmSync(dir, { recursive: true, force: true })
 })
 
-const server = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
   const server = yield* startEmbeddedServer(path.join(dataDir, "pg"))
   const url = `postgresql://${server.username}:${encodeURIComponent(Redacted.value(server.password))}@localhost/${server.database}?host=${encodeURIComponent(server.socketDir)}`
   const layer = FindingsStoreLive.pipe(Layer.provideMerge(clientFromUrl(Redacted.make(url))), Layer.provideMerge(SealerLive))
   yield* program.pipe(Effect.provide(layer))
 })))
-void server
