@@ -126,64 +126,6 @@ const businessDaysSince = (sql: SqlClient.SqlClient, day: string, asOf: string) 
 
 type SealedReadyRow = Omit<ReadyRow, typeof addressFields[number]> & { readonly address_sealed: Uint8Array | null }
 
-// Set-based: each table is read once and joined by hash. The lateral form looked up
-// every order's lines, items, address and calendar row by row (the planner expected one
-// row from the two-column join of findings and their last parcel), which made this the
-// slowest query of shipping.xlsx. Here the last parcel is picked inside the order's
-// aggregate (parcel_lines' key is (parcel_id, order_ref), so at most one line matches),
-// and the business days are counted once per distinct day.
-/** The rows of 再発送リスト with the address still sealed (the test holds them against the lateral form). */
-export const readyToReshipRows = (sql: SqlClient.SqlClient, runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) =>
-  sql<SealedReadyRow>`
-    WITH ready AS MATERIALIZED (
-      SELECT f.subject_id, f.related_id, f.first_run, f.resolved_at, f.resolved_by, f.resolution_note
-      FROM findings f
-      WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL
-        ${options?.overdueOnly === true
-    ? sql`AND f.subject_id IN (SELECT n.subject_id FROM findings n
-                               WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.closed_on IS NULL)`
-    : sql``}
-    ),
-    -- One row per finding: the order's parcels, and the day its last counted one arrived.
-    lines AS MATERIALIZED (
-      SELECT r.subject_id, r.related_id, r.first_run, r.resolved_at, r.resolved_by, r.resolution_note,
-             (min(pl.received_at) FILTER (WHERE pl.parcel_id = r.related_id) AT TIME ZONE 'Asia/Tokyo')::date AS received_on,
-             string_agg(pl.parcel_id, '、' ORDER BY pl.received_at, pl.parcel_id) AS parcel_ids,
-             string_agg(DISTINCT pl.condition, '・') AS conditions,
-             coalesce(string_agg(NULLIF(pl.note, ''), ' / ' ORDER BY pl.received_at, pl.parcel_id), '') AS notes
-      FROM ready r JOIN parcel_lines pl ON pl.order_ref = r.subject_id
-      GROUP BY r.subject_id, r.related_id, r.first_run, r.resolved_at, r.resolved_by, r.resolution_note
-      -- The finding's related parcel is the last one counted for the order.
-      HAVING count(*) FILTER (WHERE pl.parcel_id = r.related_id) > 0
-    ),
-    days AS MATERIALIZED (
-      SELECT d.received_on, ${businessDaysSince(sql, "d.received_on", asOf)} AS business_days
-      FROM (SELECT DISTINCT received_on FROM lines) d
-    ),
-    items AS MATERIALIZED (
-      SELECT oi.order_id, string_agg(oi.item_name || ' ×' || oi.quantity, ' / ' ORDER BY oi.item_id) AS items,
-             sum(oi.quantity)::int AS item_count
-      FROM order_items oi WHERE oi.order_id IN (SELECT subject_id FROM ready)
-      GROUP BY oi.order_id
-    )
-    SELECT f.subject_id AS order_id, ${findingStatus(sql, runId, "f")} AS status, ${findingDecision(sql, "f")},
-           f.subject_id IN (SELECT n.subject_id FROM findings n
-                            WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.closed_on IS NULL) AS overdue,
-           o.seller_id, o.circle_name,
-           f.parcel_ids, to_char(f.received_on, 'YYYY-MM-DD') AS last_received_on,
-           d.business_days,
-           coalesce(i.items, '') AS items, coalesce(i.item_count, 0) AS item_count,
-           f.conditions, f.notes,
-           a.order_id IS NOT NULL AS has_address,
-           a.address_sealed
-    FROM lines f
-    JOIN orders o ON o.order_id = f.subject_id
-    JOIN days d ON d.received_on = f.received_on
-    LEFT JOIN items i ON i.order_id = f.subject_id
-    LEFT JOIN shipping_addresses a ON a.order_id = f.subject_id
-    -- The order the desk works: open before handled, longest waiting first, then by seller.
-    ORDER BY f.resolved_at IS NOT NULL, f.received_on, o.seller_id, f.subject_id`
-
 export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShape): ShippingQueries => {
   // The buyer's address is opened here, for 再発送リスト only (docs/privacy.md).
   const openAddress = (row: SealedReadyRow): ReadyRow => {
@@ -193,7 +135,43 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
   }
 
   const readyToReship = (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) =>
-    readyToReshipRows(sql, runId, asOf, options).stream.pipe(Stream.map(openAddress), Stream.orDie)
+    sql<SealedReadyRow>`
+      SELECT f.subject_id AS order_id, ${findingStatus(sql, runId, "f")} AS status, ${findingDecision(sql, "f")},
+             EXISTS (SELECT 1 FROM findings n
+                     WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.closed_on IS NULL) AS overdue,
+             o.seller_id, o.circle_name,
+             p.parcel_ids, to_char(last.received_on, 'YYYY-MM-DD') AS last_received_on,
+             ${businessDaysSince(sql, "last.received_on", asOf)} AS business_days,
+             coalesce(i.items, '') AS items, coalesce(i.item_count, 0) AS item_count,
+             p.conditions, p.notes,
+             a.order_id IS NOT NULL AS has_address,
+             a.address_sealed
+      FROM findings f
+      JOIN orders o ON o.order_id = f.subject_id
+      -- The finding's related parcel is the last one counted for the order.
+      JOIN LATERAL (
+        SELECT (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date AS received_on
+        FROM parcel_lines pl WHERE pl.parcel_id = f.related_id AND pl.order_ref = f.subject_id
+      ) last ON true
+      CROSS JOIN LATERAL (
+        SELECT string_agg(pl.parcel_id, '、' ORDER BY pl.received_at, pl.parcel_id) AS parcel_ids,
+               string_agg(DISTINCT pl.condition, '・') AS conditions,
+               coalesce(string_agg(NULLIF(pl.note, ''), ' / ' ORDER BY pl.received_at, pl.parcel_id), '') AS notes
+        FROM parcel_lines pl WHERE pl.order_ref = f.subject_id
+      ) p
+      LEFT JOIN LATERAL (
+        SELECT string_agg(oi.item_name || ' ×' || oi.quantity, ' / ' ORDER BY oi.item_id) AS items,
+               sum(oi.quantity)::int AS item_count
+        FROM order_items oi WHERE oi.order_id = f.subject_id
+      ) i ON true
+      LEFT JOIN shipping_addresses a ON a.order_id = f.subject_id
+      WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL
+        ${options?.overdueOnly === true
+      ? sql`AND EXISTS (SELECT 1 FROM findings n
+                        WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.closed_on IS NULL)`
+      : sql``}
+      -- The order the desk works: open before handled, longest waiting first, then by seller.
+      ORDER BY f.resolved_at IS NOT NULL, last.received_on, o.seller_id, f.subject_id`.stream.pipe(Stream.map(openAddress), Stream.orDie)
 
   // Where to find the goods: the order (or the id as typed, for an unknown one), the
   // intake record, the outbound tracking number; the seller is the order's, or the one
