@@ -15,7 +15,7 @@ import * as path from "node:path"
 import { ownerOnly, stageFile } from "../src/Report/AtomicFile.ts"
 import { makeSellerListWriter } from "../src/Report/SellerListWriter.ts"
 import { writeSellerSheet } from "../src/Report/SellerLists.ts"
-import { newWorkbookWriter, prepareWorkbook, setPrintContext } from "../src/Report/Sheet.ts"
+import { newReportWorkbook } from "../src/Report/Sheet.ts"
 import type { SellerOpenRow } from "../src/Store/ShippingQueries.ts"
 
 const arg = (flag: string, fallback: number) => {
@@ -61,12 +61,8 @@ const stage = (
     : stageFile(target, ownerOnly, write)
 const render = (rows: ReadonlyArray<SellerOpenRow>, stream: import("node:stream").Writable) =>
   Effect.gen(function*() {
-    const workbook = level >= 0 ? newWorkbookWriter({ stream }, level) : newWorkbookWriter({ stream })
-    prepareWorkbook(workbook)
-    workbook.creator = "keshikomi"
-    workbook.title = "未着のご注文"
-    workbook.keywords = `keshikomi seller as_of=${asOf} run=1`
-    setPrintContext(workbook, { title: workbook.title, asOf })
+    const label = { title: "未着のご注文", keywords: `keshikomi seller as_of=${asOf} run=1`, asOf }
+    const workbook = level >= 0 ? newReportWorkbook({ stream }, label, level) : newReportWorkbook({ stream }, label)
     yield* writeSellerSheet(workbook, rows, asOf)
     yield* Effect.promise(() => workbook.commit())
     return workbook

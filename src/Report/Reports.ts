@@ -23,7 +23,7 @@ import { type PublishedSellerList, type SellerListFileStat, SellerListRecords, s
 import type { SellerOpenRow } from "../Store/ShippingQueries.ts"
 import { makeSellerListWriter } from "./SellerListWriter.ts"
 import { bySeller, sellerFileName, sellerListDigest, writeSellerSheet } from "./SellerLists.ts"
-import { newWorkbookWriter, prepareWorkbook, setPrintContext } from "./Sheet.ts"
+import { newReportWorkbook } from "./Sheet.ts"
 import { defaultSheetRowCap, findingsCsvName } from "./SheetCap.ts"
 import { writeShippingWorkbook } from "./ShippingWorkbook.ts"
 
@@ -123,13 +123,12 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
     build: (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => Effect.Effect<void>
   ) =>
     Effect.gen(function*() {
-      const workbook = newWorkbookWriter({ stream })
-      prepareWorkbook(workbook)
-      workbook.creator = "keshikomi"
-      workbook.title = workbookTitle(side, facts)
-      // Read back by `resolve --from-workbook`: only the latest committed run's workbook is accepted.
-      workbook.keywords = workbookStamp({ side, asOf: facts.asOf, runId: facts.runId, trial: facts.dryRun === true })
-      setPrintContext(workbook, { title: workbook.title, asOf: facts.asOf })
+      const workbook = newReportWorkbook({ stream }, {
+        title: workbookTitle(side, facts),
+        // Read back by `resolve --from-workbook`: only the latest committed run's workbook is accepted.
+        keywords: workbookStamp({ side, asOf: facts.asOf, runId: facts.runId, trial: facts.dryRun === true }),
+        asOf: facts.asOf
+      })
       yield* build(workbook)
       yield* Effect.tryPromise({ try: () => workbook.commit(), catch: failWith(target) })
       return workbook

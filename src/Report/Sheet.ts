@@ -134,6 +134,29 @@ export const setPrintContext = (workbook: ExcelJS.stream.xlsx.WorkbookWriter, co
   printContexts.set(workbook, context)
 }
 
+/** What a report's workbook says of itself: its title (also on every page) and its keywords (the run's stamp). */
+export interface WorkbookLabel {
+  readonly title: string
+  readonly keywords: string
+  readonly asOf: string
+}
+
+/**
+ * A report's workbook, ready for its sheets: `newWorkbookWriter`, `prepareWorkbook`,
+ * creator keshikomi, and its title and keywords, also in every page's header. Every
+ * report sets a workbook up this way (Reports.ts), and so do the seller lists' reference
+ * in tests and the probe.
+ */
+export const newReportWorkbook = (target: { readonly stream: Writable }, label: WorkbookLabel, level = workbookZipLevel) => {
+  const workbook = newWorkbookWriter(target, level)
+  prepareWorkbook(workbook)
+  workbook.creator = "keshikomi"
+  workbook.title = label.title
+  workbook.keywords = label.keywords
+  setPrintContext(workbook, { title: label.title, asOf: label.asOf })
+  return workbook
+}
+
 // Header and footer codes: &A sheet name, &P page, &N pages; "&&" is a literal "&".
 const escapeHeader = (text: string) => text.replaceAll("&", "&&")
 export const headerFooterOf = (context: PrintContext | undefined) => ({

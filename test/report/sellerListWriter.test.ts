@@ -12,7 +12,7 @@ import { Writable } from "node:stream"
 import { describe, expect, it } from "vitest"
 import { makeSellerListWriter } from "../../src/Report/SellerListWriter.ts"
 import { writeSellerSheet } from "../../src/Report/SellerLists.ts"
-import { newWorkbookWriter, prepareWorkbook, setPrintContext } from "../../src/Report/Sheet.ts"
+import { newReportWorkbook } from "../../src/Report/Sheet.ts"
 import { entryContent, readZipEntries } from "../../src/Report/Zip.ts"
 import type { SellerOpenRow } from "../../src/Store/ShippingQueries.ts"
 import { tempDir } from "../support/inbox.ts"
@@ -22,12 +22,7 @@ const asOf = "2023-09-05"
 // The reference: exceljs's writer, set up as Reports.ts sets up a seller list.
 const render = (rows: ReadonlyArray<SellerOpenRow>, stream: Writable) =>
   Effect.gen(function*() {
-    const workbook = newWorkbookWriter({ stream })
-    prepareWorkbook(workbook)
-    workbook.creator = "keshikomi"
-    workbook.title = "未着のご注文"
-    workbook.keywords = `keshikomi seller as_of=${asOf} run=7`
-    setPrintContext(workbook, { title: workbook.title, asOf })
+    const workbook = newReportWorkbook({ stream }, { title: "未着のご注文", keywords: `keshikomi seller as_of=${asOf} run=7`, asOf })
     yield* writeSellerSheet(workbook, rows, asOf)
     yield* Effect.promise(() => workbook.commit())
     return workbook
