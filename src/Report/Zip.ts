@@ -48,22 +48,27 @@ export const zipFile = (entries: ReadonlyArray<ZipEntry>, modified: Date): Buffe
   if (total >= zip64Limit || entries.length > 0xffff) throw new Error("zip too large without zip64")
   const out = Buffer.alloc(total)
   const offsets: Array<number> = []
+  // The 24 bytes the local header (at 4) and the central header (at 6) share: version
+  // needed 2.0 (deflate); flags 0 (sizes and CRC in the header, no data descriptor);
+  // method, time, date, CRC-32, sizes, name length.
+  const writeEntryFields = (from: number, entry: ZipEntry, name: Buffer) => {
+    out.writeUInt16LE(20, from)
+    out.writeUInt16LE(0, from + 2)
+    out.writeUInt16LE(entry.method, from + 4)
+    out.writeUInt16LE(time, from + 6)
+    out.writeUInt16LE(date, from + 8)
+    out.writeUInt32LE(entry.crc32 >>> 0, from + 10)
+    out.writeUInt32LE(entry.data.length, from + 14)
+    out.writeUInt32LE(entry.size, from + 18)
+    out.writeUInt16LE(name.length, from + 22)
+  }
   let at = 0
   entries.forEach((entry, i) => {
     const name = names[i]!
     offsets.push(at)
-    // Version needed 2.0 (deflate); flags 0: sizes and CRC are in the header, no data descriptor.
     out.writeUInt32LE(localHeaderSignature, at)
-    out.writeUInt16LE(20, at + 4)
-    out.writeUInt16LE(0, at + 6)
-    out.writeUInt16LE(entry.method, at + 8)
-    out.writeUInt16LE(time, at + 10)
-    out.writeUInt16LE(date, at + 12)
-    out.writeUInt32LE(entry.crc32 >>> 0, at + 14)
-    out.writeUInt32LE(entry.data.length, at + 18)
-    out.writeUInt32LE(entry.size, at + 22)
-    out.writeUInt16LE(name.length, at + 26)
-    out.writeUInt16LE(0, at + 28)
+    writeEntryFields(at + 4, entry, name)
+    out.writeUInt16LE(0, at + 28) // extra field: none
     name.copy(out, at + 30)
     out.set(entry.data, at + 30 + name.length)
     at += 30 + name.length + entry.data.length
@@ -73,15 +78,7 @@ export const zipFile = (entries: ReadonlyArray<ZipEntry>, modified: Date): Buffe
     const name = names[i]!
     out.writeUInt32LE(centralHeaderSignature, at)
     out.writeUInt16LE(20, at + 4) // made by: MS-DOS attributes, version 2.0
-    out.writeUInt16LE(20, at + 6)
-    out.writeUInt16LE(0, at + 8)
-    out.writeUInt16LE(entry.method, at + 10)
-    out.writeUInt16LE(time, at + 12)
-    out.writeUInt16LE(date, at + 14)
-    out.writeUInt32LE(entry.crc32 >>> 0, at + 16)
-    out.writeUInt32LE(entry.data.length, at + 20)
-    out.writeUInt32LE(entry.size, at + 24)
-    out.writeUInt16LE(name.length, at + 28)
+    writeEntryFields(at + 6, entry, name)
     // Extra field, comment, disk number, internal and external attributes: none.
     out.writeUInt32LE(offsets[i]!, at + 42)
     name.copy(out, at + 46)
