@@ -7,6 +7,7 @@
 import { Config, Context, Effect, Layer, Option } from "effect"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
+import * as path from "node:path"
 import { KeyUnavailable } from "../Domain/Errors.ts"
 import {
   type KeyMaterial,
@@ -146,7 +147,13 @@ export const SealerLive = Layer.effect(Sealer, Effect.gen(function*() {
   let created = false
   if (source.via === "default" && !fs.existsSync(source.path)) {
     yield* Effect.try({
-      try: () => writeNewKeyFile(source.path, randomKeyMaterial()),
+      // The data folder is created when the server first starts, after the key: a first run
+      // into a new folder (KESHIKOMI_DATA_DIR=/srv/keshikomi/db) creates the folder the key
+      // lives in too, owner-only as the data folder is.
+      try: () => {
+        fs.mkdirSync(path.dirname(source.path), { recursive: true, mode: 0o700 })
+        writeNewKeyFile(source.path, randomKeyMaterial())
+      },
       catch: (cause) => new KeyUnavailable({ reason: `${source.path} を作れません: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}` })
     })
     created = true

@@ -1,10 +1,12 @@
 // The key: a run with the wrong key or none fails with one line and changes nothing;
 // systemd credentials are read; `rekey` seals everything again under a new key.
+import { ConfigProvider, Effect, Layer } from "effect"
 import ExcelJS from "exceljs"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { randomKeyMaterial, writeNewKeyFile } from "../../src/Seal/KeyFile.ts"
+import { parseKeyFile, randomKeyMaterial, writeNewKeyFile } from "../../src/Seal/KeyFile.ts"
+import { Sealer, SealerLive } from "../../src/Seal/Sealer.ts"
 import { keshikomi } from "../support/cli.ts"
 import { tempDir } from "../support/inbox.ts"
 import { createTestDatabase, query, raisedFindings } from "../support/testDatabase.ts"
@@ -66,6 +68,19 @@ describe("the key", () => {
     expect(none.stderr.trim().split("\n")).toHaveLength(1)
     expect(none.stderr).toMatch(/^keshikomi: 鍵: 鍵がありません: KESHIKOMI_KEY_FILE/)
     expect(await everything(url)).toEqual(before)
+  })
+
+  it("creates the default key's folder, owner-only, when KESHIKOMI_DATA_DIR names a folder that does not exist yet", async () => {
+    const parent = path.join(tempDir(), "srv", "keshikomi")
+    const config = ConfigProvider.fromMap(new Map([["KESHIKOMI_DATA_DIR", path.join(parent, "db")]]))
+    const sealer = await Effect.runPromise(
+      Effect.provide(Sealer, SealerLive.pipe(Layer.provide(Layer.setConfigProvider(config))))
+    )
+    expect(sealer.created).toBe(true)
+    expect(sealer.source.path).toBe(path.join(parent, "db.key"))
+    expect(fs.statSync(parent).mode & 0o777).toBe(0o700)
+    expect(fs.statSync(sealer.source.path).mode & 0o777).toBe(0o600)
+    expect(typeof parseKeyFile(fs.readFileSync(sealer.source.path, "utf8"))).toBe("object")
   })
 
   it("reads the key from systemd's credentials directory", async () => {
