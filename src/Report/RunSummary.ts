@@ -34,7 +34,10 @@ export const filesSection = (facts: RunFacts, side: "shipping" | "payout") => ({
 export const countsSection = (counts: ReadonlyMap<string, number>, side: Side) => ({
   title: "コード別件数",
   header: ["コード", "重要度", "件数"],
-  widths: [26, 8, 8],
+  // The longest code (SHIP_RESHIP_WITHOUT_INTAKE, 28 units) on one line: a code has no
+  // space to wrap at, so it would break inside a word. Wider would push the shipping
+  // summary's six columns past the page.
+  widths: [29, 8, 8],
   kinds: ["text", "text", "int"] as const,
   rows: (Object.keys(findingCodes) as Array<FindingCode>)
     .filter((code) => findingCodes[code].side === side || findingCodes[code].side === "input")

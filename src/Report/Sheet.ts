@@ -296,14 +296,22 @@ const maxRowHeight = 409 // Excel's limit
 // as characters: text shorter than width / 1.65 fits one line without measuring it.
 const widestCharacter = 1.65
 
+const wrapSlack = 1.125
+
 /**
  * Width of text in column units, as measured on LibreOffice's PDF at 10 pt: a full-width
  * character takes about 1.6 units, a capital letter about 1.1 (finding codes such as
  * SHIP_METHOD_NOT_ANONYMOUS ran past a 26-unit column counted at 0.9), any other Latin
- * letter or digit at most 0.9.
+ * letter or digit at most 0.9. Latin text with spaces, hyphens or slashes breaks there,
+ * which leaves some of each line unused: its width counts an eighth more. Japanese breaks
+ * between any two characters, and so does Latin text with nowhere else to break (a code
+ * such as SHIP_RESHIP_WITHOUT_INTAKE), so neither needs that allowance (a label of 15
+ * kanji fills a 26-unit column on one line).
  */
-export const textWidth = (text: string) => {
-  let width = 0
+export const wrapWidth = (text: string) => {
+  let wide = 0
+  let latin = 0
+  let breaksBetweenWords = false
   // By UTF-16 unit, without an iterator (it runs for most wrapped cells of every row); a
   // surrogate pair is one character, and a wide one.
   for (let i = 0; i < text.length; i++) {
@@ -312,20 +320,26 @@ export const textWidth = (text: string) => {
       const next = text.charCodeAt(i + 1)
       if (next >= 0xdc00 && next <= 0xdfff) i++
     }
-    width += code >= 0x1100 && !(code >= 0xff61 && code <= 0xff9f) ? widestCharacter : code >= 0x41 && code <= 0x5a ? 1.1 : 0.9
+    if (code >= 0x1100 && !(code >= 0xff61 && code <= 0xff9f)) wide += widestCharacter
+    else {
+      latin += code >= 0x41 && code <= 0x5a ? 1.1 : 0.9
+      if (code === 0x20 || code === 0x2d || code === 0x2f) breaksBetweenWords = true
+    }
   }
-  return width
+  return { width: wide + latin * (breaksBetweenWords ? wrapSlack : 1), wide: wide > 0 }
 }
-
-// Lines break between words of Latin text (ids, amounts), which leaves some of each line
-// unused: the estimate allows for an eighth.
-const wrapSlack = 1.125
 
 export const linesNeeded = (text: string, width: number) => {
   const perLine = Math.max(1, width - 0.6)
-  // A hair under the line, so that rounding in textWidth's sum never decides.
+  // A hair under the line, so that rounding in wrapWidth's sum never decides.
   if (text.length * widestCharacter * wrapSlack < perLine - 1e-6 && !text.includes("\n")) return 1
-  return text.split("\n").reduce((n, line) => n + Math.max(1, Math.ceil((textWidth(line) * wrapSlack) / perLine)), 0)
+  return text.split("\n").reduce((n, line) => {
+    const { width: needed, wide } = wrapWidth(line)
+    if (needed <= perLine) return n + 1
+    // A wrapped line of Japanese may end one character short: a closing bracket or 。
+    // never starts the next line, so the character before it moves down with it.
+    return n + Math.ceil(needed / Math.max(1, wide ? perLine - widestCharacter : perLine))
+  }, 0)
 }
 
 const heightOf = (lines: number) => Math.min(maxRowHeight, lines * lineHeight + 4)

@@ -8,7 +8,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { fitCellText, maxCellText, prepareWorkbook, type SheetSpec, writeSheet } from "../../src/Report/Sheet.ts"
+import { fitCellText, linesNeeded, maxCellText, prepareWorkbook, type SheetSpec, writeSheet } from "../../src/Report/Sheet.ts"
 
 interface Row { readonly text: string }
 const spec: SheetSpec<Row> = { name: "Test", columns: [{ header: "内容", width: 40, kind: "text", wrap: true, value: (r) => r.text }] }
@@ -90,5 +90,35 @@ describe("big sheets", () => {
       for (const i of [0, 1, 4_321, rows - 1]) expect(read.getRow(i + 2).getCell(1).value).toBe(text(sheet, i))
     }
     fs.rmSync(path.dirname(file), { recursive: true, force: true })
+  })
+})
+
+describe("row heights", () => {
+  it("gives a Japanese label that fits its column one line: Japanese breaks anywhere, so no word-break allowance", () => {
+    // The サマリー's 作業リスト: 15 and 14 full-width characters in a 26-unit column print
+    // on one line in LibreOffice; they were given two lines' height.
+    expect(linesNeeded("頒布者ごとの一覧（新規・変更）", 26)).toBe(1)
+    expect(linesNeeded("頒布者ごとの一覧（引き継ぎ）", 26)).toBe(1)
+    expect(linesNeeded("頒布者ごとの一覧（新規・変更）の控え", 26)).toBe(2)
+  })
+
+  it("keeps the allowance for Latin text, whose lines break between words", () => {
+    // 26 lower-case letters and spaces: 23.4 units measured, 26.3 with the allowance.
+    const words = "abcde fghij klmno pqrst uv"
+    expect(linesNeeded(words, 26)).toBe(2)
+    expect(linesNeeded(words, 28)).toBe(1)
+  })
+
+  it("gives a code with nowhere to break between words one line when it fits: it would break inside itself anyway", () => {
+    // 23 capitals and 3 underscores: 28 units, which a 29-unit column holds.
+    expect(linesNeeded("SHIP_RESHIP_WITHOUT_INTAKE", 29)).toBe(1)
+    expect(linesNeeded("SHIP_RESHIP_WITHOUT_INTAKE", 26)).toBe(2)
+  })
+
+  it("counts a line of Japanese that wraps as losing up to one character at each break", () => {
+    // 40 full-width characters = 66 units; 33 units hold 19 characters a line at worst: 3 lines.
+    expect(linesNeeded("あ".repeat(40), 33.6)).toBe(3)
+    expect(linesNeeded("あ".repeat(20), 33.6)).toBe(1)
+    expect(linesNeeded("あ".repeat(10) + "\n" + "い".repeat(10), 33.6)).toBe(2)
   })
 })
