@@ -256,6 +256,9 @@ const runAsProcess = (
       } else if (entry.message === "step finished") {
         steps.push({ name: String(entry.step), seconds: Number(entry.seconds), memory: withServer(sinceMark) })
         sinceMark = zero()
+      } else if (entry.message === "sellers part finished") {
+        const { timestamp: _t, level: _l, message: _m, span: _s, ...parts } = entry
+        console.log(`    sellers (ms): ${Object.entries(parts).map(([k, v]) => `${k} ${String(v)}`).join(", ")}`)
       } else if (entry.level === "WARN" || entry.level === "ERROR" || entry.level === "FATAL") {
         console.error(`  (${String(entry.level)}) ${String(entry.message)}`)
       }

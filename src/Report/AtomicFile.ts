@@ -161,6 +161,95 @@ export const stageFile = <E, R>(
   }).pipe(Effect.onError(() => discard))
 }
 
+/** A file to write into a folder staged whole, and what it holds. */
+export interface StagedFolderFile {
+  readonly file: string
+  readonly bytes: Uint8Array
+}
+
+class FileFailed {
+  constructor(readonly file: string, readonly cause: unknown) {}
+}
+
+/**
+ * Writes a batch of new files into a folder that is staged whole (a partial folder,
+ * published only by renaming it once every file in it is written and the folder flushed:
+ * the per-seller lists). The folder is the partial, so a file gets no partial name and no
+ * rename of its own. Each is created exclusively (nothing already there, not even a link,
+ * is followed or overwritten) with the access's mode and group, written, and its stat
+ * taken from the open file; then the batch is flushed to disk, `flushesInFlight` files at
+ * a time on libuv's thread pool. Flushes waited for together, with no file being created
+ * beside them, are committed together by the file system's journal: one at a time, right
+ * after each write, most of a list's time was its own flush (bench/seller-probe.ts).
+ * Yields the stats in the batch's order. Uninterruptible, so that a failed run removes
+ * its folder only once no flush is in flight; on failure the batch's files are removed.
+ */
+export const writeIntoStagedFolder = (files: ReadonlyArray<StagedFolderFile>, access: FileAccess, flushesInFlight: number) =>
+  Effect.tryPromise({
+    try: async () => {
+      const opened: Array<{ readonly file: string; readonly fd: number }> = []
+      try {
+        const stats: Array<fs.BigIntStats> = []
+        for (const { bytes, file } of files) {
+          try {
+            const fd = openExclusive(file, access)
+            opened.push({ file, fd })
+            fs.writeFileSync(fd, bytes)
+            stats.push(fs.fstatSync(fd, { bigint: true }))
+          } catch (cause) {
+            throw new FileFailed(file, cause)
+          }
+        }
+        // Each flusher stops at its first failure; all are waited for before the files are closed.
+        let next = 0
+        const failures: Array<FileFailed> = []
+        const flusher = async () => {
+          while (next < opened.length && failures.length === 0) {
+            const { fd, file } = opened[next++]!
+            await new Promise<void>((resolve) =>
+              fs.fsync(fd, (error) => {
+                if (error !== null) failures.push(new FileFailed(file, error))
+                resolve()
+              })
+            )
+          }
+        }
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(flushesInFlight, opened.length)) }, flusher))
+        if (failures.length > 0) throw failures[0]!
+        return stats
+      } catch (error) {
+        for (const { file } of opened) fs.rmSync(file, { force: true })
+        throw error
+      } finally {
+        for (const { fd } of opened) fs.closeSync(fd)
+      }
+    },
+    catch: (error) =>
+      error instanceof FileFailed
+        ? new ReportWriteFailed({ path: error.file, reason: describe(error.cause) })
+        : new ReportWriteFailed({ path: path.dirname(files[0]?.file ?? "."), reason: describe(error) })
+  }).pipe(Effect.uninterruptible)
+
+/**
+ * Flushes `dir`'s entries to disk (the names of the files written into it), so that a
+ * folder published after it holds them after a crash. A file system that cannot flush a
+ * folder (EINVAL) is let be: its files were each flushed.
+ */
+export const syncFolder = (dir: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const handle = await fs.promises.open(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY)
+      try {
+        await handle.sync()
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EINVAL") throw error
+      } finally {
+        await handle.close()
+      }
+    },
+    catch: (cause) => new ReportWriteFailed({ path: dir, reason: describe(cause) })
+  })
+
 /** Writes `bytes` to `target` atomically (the one-shot form of stageFile + publish). */
 export const writeFileAtomic = (target: string, access: FileAccess, bytes: Uint8Array | string) =>
   stageFile(target, access, (stream) =>

@@ -2,7 +2,7 @@
 // unpredictable partial names), so that a failed run publishes nothing and a reader never
 // opens half a file.
 import { SqlClient, type Statement } from "@effect/sql"
-import { Context, Effect, Layer, Stream } from "effect"
+import { Chunk, Context, Effect, Layer, Stream } from "effect"
 import { logElapsed } from "../Log.ts"
 import ExcelJS from "exceljs"
 import { createHash } from "node:crypto"
@@ -16,7 +16,17 @@ import { type FindingRow, FindingsStore } from "../Store/FindingsStore.ts"
 import type { RetentionOutcome } from "../Store/Retention.ts"
 import { payoutQueries } from "../Store/PayoutQueries.ts"
 import { makeShippingQueries } from "../Store/ShippingQueries.ts"
-import { ensureDirectory, type FileAccess, partialName, removeLeftoverPartials, reportAccess, stageFile, type StagedFile, writeFileAtomic } from "./AtomicFile.ts"
+import {
+  ensureDirectory,
+  type FileAccess,
+  partialName,
+  removeLeftoverPartials,
+  reportAccess,
+  stageFile,
+  type StagedFile,
+  syncFolder,
+  writeIntoStagedFolder
+} from "./AtomicFile.ts"
 import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
 import { copyFindingsCsv } from "./FindingsCsv.ts"
 import { type PublishedSellerList, type SellerListFileStat, SellerListRecords, sellerListsStore } from "../Store/SellerListsStore.ts"
@@ -103,10 +113,20 @@ const failWith = (target: string) => (cause: unknown) =>
 export interface ReportOptions {
   /** The most findings a sheet lists; past it, the CSV holds them (SheetCap.ts). Default 100,000. */
   readonly sheetRowCap?: number
+  /** How many seller lists of a batch are flushed to disk at once. Default 8. */
+  readonly sellerFlushesInFlight?: number
 }
+
+// Seller lists go to disk in batches of 64 (a list is a few KB: memory stays flat), each
+// batch written and then flushed 8 at a time. Flushed one by one right after each write,
+// the flush was most of a list's time; files written in flight side by side (their
+// creates beside others' flushes) were slower still (bench/seller-probe.ts).
+const sellerBatch = 64
+const defaultSellerFlushesInFlight = 8
 
 export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports, Effect.gen(function*() {
   const cap = options?.sheetRowCap ?? defaultSheetRowCap
+  const sellerFlushesInFlight = options?.sellerFlushesInFlight ?? defaultSellerFlushesInFlight
   const findings = yield* FindingsStore
   const sql = yield* SqlClient.SqlClient
   const sealer = yield* Sealer
@@ -160,12 +180,18 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
         buildWorkbook("seller", facts, sellersTarget, stream, (wb) => writeSellerSheet(wb, rows, facts.asOf)))
       const lists = new SellerListRecords()
       const counts = { written: 0, carried: 0 }
-      // Where the step's time goes, for the bench (debug level): ms in each part, and how
-      // many carried files had to be read because their stat differed.
-      const spent = { digest: 0, carry: 0, write: 0, rehashed: 0 }
-      const sellerList = (rows: ReadonlyArray<SellerOpenRow>) =>
+      // Where the step's time goes, for the nightly log and the bench: ms in each part
+      // (`waitMs`: waiting for the next seller's rows; `fileMs`: creating, writing and
+      // flushing the files; `folderMs`: flushing the folder),
+      // and how many carried files had to be read because their stat differed.
+      const spent = { wait: 0, digest: 0, carry: 0, render: 0, file: 0, folder: 0, rehashed: 0 }
+      let lastEnd = performance.now()
+      // Each list's content is digested, carried or rendered one at a time (the writer
+      // keeps its templates); the rendered bytes then go to disk several at once.
+      const prepare = (rows: ReadonlyArray<SellerOpenRow>) =>
         Effect.gen(function*() {
           const began = performance.now()
+          spent.wait += began - lastEnd
           const sellerId = rows[0]!.seller_id
           const name = sellerFileName(sellerId)
           const staged = path.join(sellersStaging, name)
@@ -174,11 +200,12 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
           const digested = performance.now()
           spent.digest += digested - began
           const carried = previous !== undefined && previous.content_sha256 === digest ? carryUnchanged(previous, staged) : undefined
-          spent.carry += performance.now() - digested
           const list = { seller_id: sellerId, content_sha256: digest, published_path: path.resolve(sellersTarget, name) }
           if (carried !== undefined && previous !== undefined) {
             counts.carried++
             if (carried.rehashed) spent.rehashed++
+            lastEnd = performance.now()
+            spent.carry += lastEnd - digested
             return {
               ...list,
               written_as_of: previous.written_as_of,
@@ -187,27 +214,54 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
               file_stat: carried.stat
             } satisfies PublishedSellerList
           }
-          const writing = performance.now()
+          spent.carry += performance.now() - digested
+          const rendering = performance.now()
           const bytes = yield* sellerListWriter.bytes(rows)
-          yield* writeFileAtomic(staged, access, bytes)
           counts.written++
-          const written = yield* Effect.try({
-            // The bytes just written, hashed without reading the file back.
-            try: () => ({ file_sha256: createHash("sha256").update(bytes).digest("hex"), file_stat: fileStat(staged) }),
-            catch: failWith(staged)
-          })
-          spent.write += performance.now() - writing
-          return { ...list, written_as_of: facts.asOf, written_run: facts.runId, ...written } satisfies PublishedSellerList
+          const written = {
+            ...list,
+            written_as_of: facts.asOf,
+            written_run: facts.runId,
+            // The bytes about to be written, hashed without reading the file back.
+            file_sha256: createHash("sha256").update(bytes).digest("hex")
+          }
+          lastEnd = performance.now()
+          spent.render += lastEnd - rendering
+          return { staged, bytes, written }
         })
-      yield* timedReport("sellers/", bySeller(shippingQueries.sellerOpenOrders()).pipe(
-        // One list at a time: two at once were no faster in the 100k bench (a night's
-        // sellers/ 14.3 s against 10.4 s, the full run's 41.6 s against 40.4 s).
-        Stream.mapEffect(sellerList),
-        Stream.runForEach((list) => Effect.sync(() => lists.add(list)))
-      ))
-      yield* Effect.logDebug("sellers part finished").pipe(Effect.annotateLogs({
-        digestMs: Math.round(spent.digest), carryMs: Math.round(spent.carry), writeMs: Math.round(spent.write),
-        written: counts.written, carried: counts.carried, carriedRehashed: spent.rehashed,
+      type Prepared = PublishedSellerList | { readonly staged: string; readonly bytes: Buffer; readonly written: Omit<PublishedSellerList, "file_stat"> }
+      // A batch's new lists written, then flushed together (AtomicFile.writeIntoStagedFolder).
+      const toDisk = (batch: Chunk.Chunk<Prepared>) =>
+        Effect.suspend(() => {
+          const began = performance.now()
+          const toWrite = Chunk.toReadonlyArray(batch).flatMap((p) => ("bytes" in p ? [p] : []))
+          if (toWrite.length === 0) return Effect.succeed(batch as Chunk.Chunk<PublishedSellerList>)
+          return writeIntoStagedFolder(toWrite.map((p) => ({ file: p.staged, bytes: p.bytes })), access, sellerFlushesInFlight).pipe(
+            Effect.map((stats) => {
+              spent.file += performance.now() - began
+              const statOf = new Map(toWrite.map((p, i) => [p, stats[i]!]))
+              return Chunk.map(batch, (p): PublishedSellerList =>
+                "bytes" in p ? { ...p.written, file_stat: statFields(statOf.get(p)!) } : p)
+            })
+          )
+        })
+      yield* timedReport("sellers/", Effect.gen(function*() {
+        yield* bySeller(shippingQueries.sellerOpenOrders()).pipe(
+          Stream.mapEffect(prepare),
+          // Batches of lists (bounded: memory stays flat), each flushed together.
+          Stream.grouped(sellerBatch),
+          Stream.mapEffect(toDisk),
+          Stream.runForEach((batch) => Effect.sync(() => Chunk.forEach(batch, (list) => lists.add(list))))
+        )
+        // The folder's entries flushed too, before anything can publish it.
+        const syncing = performance.now()
+        yield* syncFolder(sellersStaging)
+        spent.folder += performance.now() - syncing
+      }))
+      yield* Effect.logInfo("sellers part finished").pipe(Effect.annotateLogs({
+        waitMs: Math.round(spent.wait), digestMs: Math.round(spent.digest), carryMs: Math.round(spent.carry),
+        renderMs: Math.round(spent.render), fileMs: Math.round(spent.file), folderMs: Math.round(spent.folder),
+        flushesInFlight: sellerFlushesInFlight, batch: sellerBatch, written: counts.written, carried: counts.carried, carriedRehashed: spent.rehashed,
         ...sellerListWriter.stats()
       }))
       // A trial records nothing: the next committed run carries from the last committed folder.
@@ -247,7 +301,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
           return sellersTarget
         },
         catch: failWith(sellersTarget)
-      })
+      }).pipe(Effect.tap(() => syncFolder(directory)))
       return {
         directory,
         sellerFiles: fileCount,
@@ -289,8 +343,9 @@ const carryUnchanged = (
   staged: string
 ): { readonly stat: SellerListFileStat; readonly rehashed: boolean } | undefined => {
   let rehashed = false
+  let stat: fs.BigIntStats
   try {
-    const stat = fs.lstatSync(previous.published_path, { bigint: true })
+    stat = fs.lstatSync(previous.published_path, { bigint: true })
     if (!stat.isFile()) return undefined
     if (!sameStat(previous.file_stat, statFields(stat))) {
       rehashed = true
@@ -299,16 +354,20 @@ const carryUnchanged = (
   } catch {
     return undefined
   }
+  let linked = true
   try {
     fs.linkSync(previous.published_path, staged)
   } catch {
+    linked = false
     try {
       fs.copyFileSync(previous.published_path, staged, fs.constants.COPYFILE_EXCL)
     } catch {
       return undefined
     }
   }
-  // A link has the file's stat; a copy its own (recorded, so it is trusted next night).
+  // A link has the file's stat (size, mtime, inode, device: `stat` above); a copy its own
+  // (recorded, so it is trusted next night).
+  if (linked) return { stat: statFields(stat), rehashed }
   try {
     return { stat: fileStat(staged), rehashed }
   } catch {
