@@ -124,54 +124,96 @@ const businessDaysSince = (sql: SqlClient.SqlClient, day: string, asOf: string) 
   (SELECT count(*) FROM jp_calendar c
    WHERE c.is_business_day AND c.day > ${sql.literal(day)} AND c.day <= ${asOf}::date)::int`
 
-type SealedReadyRow = Omit<ReadyRow, typeof addressFields[number]> & { readonly address_sealed: Uint8Array | null }
+export type SealedReadyRow = Omit<ReadyRow, typeof addressFields[number]> & { readonly address_sealed: Uint8Array | null }
 
-export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShape): ShippingQueries => {
-  // The buyer's address is opened here, for 再発送リスト only (docs/privacy.md).
-  const openAddress = (row: SealedReadyRow): ReadyRow => {
-    const { address_sealed, ...rest } = row
-    const address = address_sealed === null ? undefined : openSealedAddress(sealer, address_sealed)
-    return { ...rest, ...Object.fromEntries(addressFields.map((f) => [f, address?.[f] ?? null])) } as unknown as ReadyRow
-  }
+// 再発送リスト's findings go first into a working table of their own, which is ANALYZEd:
+// the query below is then planned from their true number. The base tables carry no
+// statistics within a first load's transaction, and the planner's guess for open
+// findings of one code (a handful) drove per-order lookups in the lateral form this
+// replaced, and a set-based form planned on that guess ran for minutes (issue 12). Whether
+// an order is overdue comes from the same scan of findings (a window over the order's
+// open SHIP_READY and SHIP_NOT_RESHIPPED findings), not from a join.
+const readyListed = "reship_listed"
 
-  const readyToReship = (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) =>
-    sql<SealedReadyRow>`
-      SELECT f.subject_id AS order_id, ${findingStatus(sql, runId, "f")} AS status, ${findingDecision(sql, "f")},
-             EXISTS (SELECT 1 FROM findings n
-                     WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.closed_on IS NULL) AS overdue,
-             o.seller_id, o.circle_name,
-             p.parcel_ids, to_char(last.received_on, 'YYYY-MM-DD') AS last_received_on,
-             ${businessDaysSince(sql, "last.received_on", asOf)} AS business_days,
-             coalesce(i.items, '') AS items, coalesce(i.item_count, 0) AS item_count,
-             p.conditions, p.notes,
-             a.order_id IS NOT NULL AS has_address,
-             a.address_sealed
-      FROM findings f
-      JOIN orders o ON o.order_id = f.subject_id
-      -- The finding's related parcel is the last one counted for the order.
-      JOIN LATERAL (
-        SELECT (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date AS received_on
-        FROM parcel_lines pl WHERE pl.parcel_id = f.related_id AND pl.order_ref = f.subject_id
-      ) last ON true
-      CROSS JOIN LATERAL (
-        SELECT string_agg(pl.parcel_id, '、' ORDER BY pl.received_at, pl.parcel_id) AS parcel_ids,
+/**
+ * 再発送リスト's query, after setting up its working table (so: inside the run's
+ * transaction): its rows with the address still sealed (the test holds them against the
+ * lateral form, test/support/readyReference.ts).
+ */
+export const readyToReshipStatement = (sql: SqlClient.SqlClient, runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) =>
+  Effect.gen(function*() {
+    yield* sql`DROP TABLE IF EXISTS ${sql(readyListed)}`
+    yield* sql`
+      CREATE TEMP TABLE ${sql(readyListed)} ON COMMIT DROP AS
+      SELECT w.order_id, w.related_id, w.first_run, w.resolved_at, w.resolved_by, w.resolution_note, w.overdue
+      FROM (
+        SELECT f.code, f.subject_id AS order_id, f.related_id, f.first_run, f.resolved_at, f.resolved_by, f.resolution_note,
+               bool_or(f.code = 'SHIP_NOT_RESHIPPED') OVER (PARTITION BY f.subject_id) AS overdue
+        FROM findings f
+        WHERE f.code IN ('SHIP_READY', 'SHIP_NOT_RESHIPPED') AND f.closed_on IS NULL
+      ) w
+      WHERE w.code = 'SHIP_READY' ${options?.overdueOnly === true ? sql`AND w.overdue` : sql``}`
+    yield* sql`ANALYZE ${sql(readyListed)}`
+    // Each part is an aggregate keyed by the working table's columns, so that every row
+    // count the planner works from is derived from the working table's true one (a hash
+    // join, not a loop over lookups planned for a handful of rows):
+    // - listed: one row per finding, from one join of the findings with their orders'
+    //   parcel lines: the parcels, and the day the last counted one arrived (the finding's
+    //   related parcel; parcel_lines' key is (parcel_id, order_ref), so one line at most);
+    // - items: the orders' items, once per order;
+    // - days: the business days waited, once per day of arrival.
+    return sql<SealedReadyRow>`
+      WITH listed AS MATERIALIZED (
+        SELECT r.order_id, r.related_id, any_value(r.first_run) AS first_run, any_value(r.resolved_at) AS resolved_at,
+               any_value(r.resolved_by) AS resolved_by, any_value(r.resolution_note) AS resolution_note, any_value(r.overdue) AS overdue,
+               (min(pl.received_at) FILTER (WHERE pl.parcel_id = r.related_id) AT TIME ZONE 'Asia/Tokyo')::date AS received_on,
+               string_agg(pl.parcel_id, '、' ORDER BY pl.received_at, pl.parcel_id) AS parcel_ids,
                string_agg(DISTINCT pl.condition, '・') AS conditions,
                coalesce(string_agg(NULLIF(pl.note, ''), ' / ' ORDER BY pl.received_at, pl.parcel_id), '') AS notes
-        FROM parcel_lines pl WHERE pl.order_ref = f.subject_id
-      ) p
-      LEFT JOIN LATERAL (
-        SELECT string_agg(oi.item_name || ' ×' || oi.quantity, ' / ' ORDER BY oi.item_id) AS items,
+        FROM ${sql(readyListed)} r JOIN parcel_lines pl ON pl.order_ref = r.order_id
+        GROUP BY r.order_id, r.related_id
+        -- The finding's related parcel is the last one counted for the order.
+        HAVING bool_or(pl.parcel_id = r.related_id)
+      ),
+      items AS MATERIALIZED (
+        SELECT r.order_id, string_agg(oi.item_name || ' ×' || oi.quantity, ' / ' ORDER BY oi.item_id) AS items,
                sum(oi.quantity)::int AS item_count
-        FROM order_items oi WHERE oi.order_id = f.subject_id
-      ) i ON true
-      LEFT JOIN shipping_addresses a ON a.order_id = f.subject_id
-      WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL
-        ${options?.overdueOnly === true
-      ? sql`AND EXISTS (SELECT 1 FROM findings n
-                        WHERE n.code = 'SHIP_NOT_RESHIPPED' AND n.subject_id = f.subject_id AND n.closed_on IS NULL)`
-      : sql``}
+        FROM (SELECT DISTINCT order_id FROM ${sql(readyListed)}) r JOIN order_items oi ON oi.order_id = r.order_id
+        GROUP BY r.order_id
+      ),
+      days AS MATERIALIZED (
+        SELECT d.received_on, ${businessDaysSince(sql, "d.received_on", asOf)} AS business_days
+        FROM (SELECT DISTINCT received_on FROM listed) d
+      )
+      SELECT f.order_id, ${findingStatus(sql, runId, "f")} AS status, ${findingDecision(sql, "f")},
+             f.overdue, o.seller_id, o.circle_name,
+             f.parcel_ids, to_char(f.received_on, 'YYYY-MM-DD') AS last_received_on,
+             d.business_days,
+             coalesce(i.items, '') AS items, coalesce(i.item_count, 0) AS item_count,
+             f.conditions, f.notes,
+             a.order_id IS NOT NULL AS has_address,
+             a.address_sealed
+      FROM listed f
+      JOIN days d ON d.received_on = f.received_on
+      JOIN orders o ON o.order_id = f.order_id
+      LEFT JOIN items i ON i.order_id = f.order_id
+      LEFT JOIN shipping_addresses a ON a.order_id = f.order_id
       -- The order the desk works: open before handled, longest waiting first, then by seller.
-      ORDER BY f.resolved_at IS NOT NULL, last.received_on, o.seller_id, f.subject_id`.stream.pipe(Stream.map(openAddress), Stream.orDie)
+      ORDER BY f.resolved_at IS NOT NULL, f.received_on, o.seller_id, f.order_id, f.related_id`
+  })
+
+/** A row of 再発送リスト with its address opened: here, for that sheet only (docs/privacy.md). */
+export const openReadyRow = (sealer: SealerShape) => (row: SealedReadyRow): ReadyRow => {
+  const { address_sealed, ...rest } = row
+  const address = address_sealed === null ? undefined : openSealedAddress(sealer, address_sealed)
+  return { ...rest, ...Object.fromEntries(addressFields.map((f) => [f, address?.[f] ?? null])) } as unknown as ReadyRow
+}
+
+export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShape): ShippingQueries => {
+  const openAddress = openReadyRow(sealer)
+
+  const readyToReship = (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) =>
+    Stream.unwrap(Effect.map(readyToReshipStatement(sql, runId, asOf, options), (statement) => statement.stream)).pipe(Stream.map(openAddress), Stream.orDie)
 
   // Where to find the goods: the order (or the id as typed, for an unknown one), the
   // intake record, the outbound tracking number; the seller is the order's, or the one

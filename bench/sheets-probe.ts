@@ -1,0 +1,137 @@
+// Probe: where the time of shipping.xlsx's sheets goes, on a database the bench kept
+// (`npx tsx bench/run.ts --scale 300000 --nights 1 --keep`: the last run is then the
+// night). Each sheet is read as the workbook reads it for that run (capped or not, by the
+// run's counts and the cap), in one transaction, several ways:
+//   server   the query executed on the server alone (EXPLAIN ANALYZE's execution time;
+//            再発送リスト only, with its working table's set-up)
+//   fetch    the rows through the cursor into Node, sealed addresses left sealed
+//   unseal   the same with the addresses opened (再発送リスト only): the difference
+//   sheet 0  the sheet written with the zip's deflate at level 0: less the fetch, row XML
+//   sheet 3  at the workbooks' level: less level 0, deflate
+// and the summary sheet's queries. Prints figures; asserts nothing.
+//
+//   npx tsx bench/sheets-probe.ts --db /tmp/kk-bench-db-XXXX [--cap 100000] [--sheet 再発送リスト]
+//   … --lateral       再発送リスト from the lateral form it replaced (test/support/readyReference.ts)
+//   … --no-stats      with the base tables' statistics taken away first (as a first load's full run)
+import "./nodeFlags.ts"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { SqlClient } from "@effect/sql"
+import { Effect, Layer, Redacted, Stream } from "effect"
+import { Sealer, SealerLive } from "../src/Seal/Sealer.ts"
+import { clientFromUrl } from "../src/Store/Database.ts"
+import { startEmbeddedServer } from "../src/Store/EmbeddedServer.ts"
+import { shadowWithoutStatistics } from "./noStats.ts"
+import { FindingsStore, FindingsStoreLive } from "../src/Store/FindingsStore.ts"
+import { makeShippingQueries, openReadyRow, readyToReshipStatement, type SealedReadyRow } from "../src/Store/ShippingQueries.ts"
+import { lateralReadyReference } from "../test/support/readyReference.ts"
+import { findingsSheet, inputCodes } from "../src/Report/FindingsSheet.ts"
+import { actionSheet, awaitingSheet, readySheet } from "../src/Report/ShippingSheets.ts"
+import { shippingActions } from "../src/Report/ShippingActions.ts"
+import { capPlan, defaultSheetRowCap } from "../src/Report/SheetCap.ts"
+import { newWorkbookWriter, prepareWorkbook, type SheetSpec, workbookZipLevel, writeSheet } from "../src/Report/Sheet.ts"
+
+const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined)
+const dataDir = argValue("--db")!
+process.env.KESHIKOMI_KEY_FILE ??= path.join(dataDir, "sealing.key")
+const onlySheet = argValue("--sheet")
+const cap = Number(argValue("--cap") ?? defaultSheetRowCap)
+const noStats = process.argv.includes("--no-stats")
+const lateral = process.argv.includes("--lateral")
+const actionGuides = Object.entries(shippingActions).map(([code, g]) => ({ code, ...g }))
+const baseTables = ["findings", "orders", "order_items", "parcel_lines", "shipping_addresses", "jp_calendar", "reshipments"]
+
+class RolledBack {
+  readonly _tag = "RolledBack"
+}
+
+const seconds = (began: number) => ((performance.now() - began) / 1000).toFixed(2)
+
+const program = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const sealer = yield* Sealer
+  const findings = yield* FindingsStore
+  const queries = makeShippingQueries(sql, sealer)
+  const [{ run_id: runId, as_of: asOf }] = yield* sql<{ run_id: number; as_of: string }>`
+    SELECT run_id::int AS run_id, as_of::text AS as_of FROM runs ORDER BY run_id DESC LIMIT 1`
+  if (noStats) {
+    yield* shadowWithoutStatistics(sql, baseTables)
+  }
+  const counts = yield* findings.countsForSide("shipping")
+  const count = (code: string) => counts.get(code) ?? 0
+  const findingsPlan = capPlan(counts, cap)
+  const readyPlan = capPlan(counts, cap, ["SHIP_READY"])
+  const awaitingPlan = capPlan(counts, cap, ["SHIP_AWAITING_PARCEL"])
+  console.log(`run ${runId} as of ${asOf}, cap ${cap}${noStats ? ", no statistics on the base tables" : ""}: ` +
+    `SHIP_READY ${count("SHIP_READY")} (overdue ${count("SHIP_NOT_RESHIPPED")}), awaiting ${count("SHIP_AWAITING_PARCEL")}, ` +
+    `shipping findings ${findingsPlan.total}${findingsPlan.capped ? " (capped)" : ""}`)
+
+  let began = performance.now()
+  yield* queries.longestReady(asOf)
+  const longest = seconds(began)
+  began = performance.now()
+  yield* queries.oldestNotReshipped(asOf)
+  const oldest = seconds(began)
+  began = performance.now()
+  yield* queries.awaitingSellerCount()
+  yield* Stream.runDrain(findings.closedBy(runId, "shipping").pipe(Stream.take(501)))
+  console.log(`サマリー's queries: longestReady ${longest} s, oldestNotReshipped ${oldest} s, sellers and closed ${seconds(began)} s`)
+
+  const overdueOnly = readyPlan.capped
+  const readyStatement = () =>
+    lateral
+      ? Effect.succeed(sql.unsafe<SealedReadyRow>(lateralReadyReference(runId, asOf, overdueOnly)))
+      : readyToReshipStatement(sql, runId, asOf, { overdueOnly })
+  const readyRows = () => Stream.unwrap(Effect.map(readyStatement(), (s) => s.stream)).pipe(Stream.map(openReadyRow(sealer)), Stream.orDie)
+  const sheets: ReadonlyArray<[string, SheetSpec<any>, () => Stream.Stream<any>]> = [
+    [`再発送リスト${overdueOnly ? " (overdue only)" : ""}`, readySheet, readyRows],
+    ["要対応", actionSheet, () => queries.needingAction(runId, actionGuides)],
+    ["未着注文", awaitingSheet, () => (awaitingPlan.capped ? Stream.empty : queries.awaitingParcels(runId))],
+    ["入力エラー", findingsSheet, () => findings.raisedBy(runId, "shipping", { codes: inputCodes })],
+    [`Findings${findingsPlan.capped ? " (errors and warnings)" : ""}`, findingsSheet, () =>
+      findingsPlan.capped ? findings.raisedBy(runId, "shipping").pipe(Stream.takeWhile((f) => f.severity !== "info")) : findings.raisedBy(runId, "shipping")]
+  ]
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kk-sheets-probe-"))
+  for (const [name, spec, rows] of sheets.filter(([name]) => onlySheet === undefined || name.startsWith(onlySheet))) {
+    const parts: Array<string> = []
+    if (spec === readySheet) {
+      began = performance.now()
+      const statement = yield* readyStatement()
+      const [text, params] = statement.compile()
+      const plan = yield* sql.unsafe<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, TIMING OFF) ${text}`, params as Array<unknown>)
+      const execution = plan.map((r) => r["QUERY PLAN"]).find((l) => l.startsWith("Execution Time"))
+      parts.push(`server ${seconds(began)} s (${execution})`)
+      began = performance.now()
+      yield* Stream.runDrain((yield* readyStatement()).stream)
+      parts.push(`fetch ${seconds(began)} s`)
+    }
+    began = performance.now()
+    const n = yield* Stream.runFold(rows(), 0, (k) => k + 1)
+    parts.push(`${spec === readySheet ? "fetch and unseal" : "fetch"} ${seconds(began)} s`)
+    for (const level of [0, workbookZipLevel]) {
+      const file = path.join(dir, `${level}.xlsx`)
+      began = performance.now()
+      const workbook = newWorkbookWriter({ filename: file }, level)
+      prepareWorkbook(workbook)
+      yield* writeSheet(workbook, spec, rows())
+      yield* Effect.promise(() => workbook.commit())
+      parts.push(`sheet at level ${level} ${seconds(began)} s (${(fs.statSync(file).size / 1e6).toFixed(1)} MB)`)
+    }
+    console.log(`${name}: ${n.toLocaleString("en-US")} rows; ${parts.join("; ")}`)
+  }
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+  const server = yield* startEmbeddedServer(path.join(dataDir, "pg"))
+  const url = `postgresql://${server.username}:${encodeURIComponent(Redacted.value(server.password))}@localhost/${server.database}?host=${encodeURIComponent(server.socketDir)}`
+  const layer = FindingsStoreLive.pipe(Layer.provideMerge(clientFromUrl(Redacted.make(url))), Layer.provideMerge(SealerLive))
+  // One transaction, as the run writes its workbooks in its own; rolled back (--no-stats).
+  yield* program.pipe(
+    Effect.andThen(Effect.fail(new RolledBack())),
+    (sql) => Effect.flatMap(SqlClient.SqlClient, (client) => client.withTransaction(sql)),
+    Effect.catchTag("RolledBack", () => Effect.void),
+    Effect.provide(layer)
+  )
+})).pipe(Effect.orDie))
