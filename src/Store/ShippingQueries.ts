@@ -164,8 +164,10 @@ export const readyToReshipStatement = (sql: SqlClient.SqlClient, runId: number, 
     // - days: the business days waited, once per day of arrival.
     return sql<SealedReadyRow>`
       WITH listed AS MATERIALIZED (
-        SELECT r.order_id, r.related_id, any_value(r.first_run) AS first_run, any_value(r.resolved_at) AS resolved_at,
-               any_value(r.resolved_by) AS resolved_by, any_value(r.resolution_note) AS resolution_note, any_value(r.overdue) AS overdue,
+        -- One finding per (order, related parcel): min() and bool_or() only carry its values
+        -- through the grouping (any_value would say so, but needs PostgreSQL 16; README: 15+).
+        SELECT r.order_id, r.related_id, min(r.first_run) AS first_run, min(r.resolved_at) AS resolved_at,
+               min(r.resolved_by) AS resolved_by, min(r.resolution_note) AS resolution_note, bool_or(r.overdue) AS overdue,
                (min(pl.received_at) FILTER (WHERE pl.parcel_id = r.related_id) AT TIME ZONE 'Asia/Tokyo')::date AS received_on,
                string_agg(pl.parcel_id, '、' ORDER BY pl.received_at, pl.parcel_id) AS parcel_ids,
                string_agg(DISTINCT pl.condition, '・') AS conditions,
