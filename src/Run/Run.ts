@@ -15,6 +15,7 @@ import { refreshCalendar } from "../Store/Calendar.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
 import { Retention, type RetentionOutcome } from "../Store/Retention.ts"
 import { RunLog } from "../Store/RunLog.ts"
+import { analyzeChangedTables } from "../Store/Statistics.ts"
 import * as fs from "node:fs"
 
 export interface RunOptions {
@@ -81,6 +82,9 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* step("calendar", refreshCalendar(sql))
       yield* step("bank master", refreshBankMaster(sql))
       const ingested = yield* step("ingest", ingest.ingestInbox(options.inbox, runId))
+      // What ingest loaded, analysed inside the transaction, so the matching's plans see it.
+      const analysed = yield* step("statistics", analyzeChangedTables(sql))
+      if (analysed.length > 0) yield* Effect.logDebug("analysed the tables ingest changed").pipe(Effect.annotateLogs("tables", analysed))
       const mode = yield* step("match scope", nightScope.decide(runId, options.asOf, { full: options.full === true }))
       const scopes = mode._tag === "incremental" ? { shipping: mode.scope, payouts: mode.payoutScope } : undefined
       yield* (mode._tag === "full"

@@ -31,6 +31,10 @@ export const assignTransfers = (sql: SqlClient.SqlClient, scope?: PayoutScope) =
       SELECT t.channel, t.transfer_id, r.request_id, 'reference'
       FROM payout_run_transfer t
       JOIN payout_run_request r ON r.request_id = t.reference`
+    // Emptied and refilled on a full run: its statistics are gone (and never there on a
+    // first load), and step 2 and the rules join it (planned on a guess, nested loops).
+    // A night changes a few rows of it and keeps the statistics it has.
+    if (scope === undefined) yield* sql`ANALYZE payout_assignments`
     // 2. Otherwise by destination and amount, among the requests whose method the
     //    transfer's channel pays. A reference that names no request is no reference.
     yield* sql`
@@ -81,6 +85,7 @@ export const assignTransfers = (sql: SqlClient.SqlClient, scope?: PayoutScope) =
       LEFT JOIN still_open o
         ON o.channel = s.channel AND o.destination = s.destination
        AND o.amount = s.amount AND o.open_rank = s.slot`
+    if (scope === undefined) yield* sql`ANALYZE payout_assignments`
     // 3. A transfer left without a row belongs to no request (an orphan when completed).
   })
 
@@ -106,6 +111,8 @@ export const summariseRequests = (sql: SqlClient.SqlClient, scope?: PayoutScope)
       LEFT JOIN payout_run_transfer t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
       GROUP BY r.request_id`
     yield* sql`CREATE UNIQUE INDEX ON payout_run_state (request_id)`
+    // Temporary tables are never analysed automatically; the rules filter it by its counts.
+    yield* sql`ANALYZE payout_run_state`
     if (scope === undefined) yield* sql`TRUNCATE payout_request_state`
     else yield* sql`DELETE FROM payout_request_state s USING ${sql(scope.requests)} x WHERE s.request_id = x.request_id`
     // With the request's group, for the next night's scope (scope.ts).

@@ -47,6 +47,8 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       JOIN payout_assignments a ON a.request_id = r.request_id
       JOIN payout_run_transfer t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
       WHERE r.status = 'requested' AND t.outcome = 'completed'`
+    // Temporary tables are never analysed automatically; the rules filter it by its flags.
+    yield* sql`ANALYZE payout_run_paid`
 
     // Requests in a transfer file (keshikomi zengin) with no result yet: the newest file names them.
     yield* sql`
@@ -55,6 +57,7 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       FROM (${inFileWithoutResult(sql, "payout_run_transfer")}) s
       WHERE s.request_id IN (SELECT request_id FROM payout_run_request)
       ORDER BY s.request_id, s.file_id DESC`
+    yield* sql`ANALYZE payout_run_scheduled`
     const scheduled = sql`EXISTS (SELECT 1 FROM payout_run_scheduled x WHERE x.request_id = r.request_id)`
     const notYetDue = sql`(r.due_date IS NULL OR ${asOf}::date <= r.due_date)`
 

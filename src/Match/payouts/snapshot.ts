@@ -20,7 +20,16 @@ export const takeSnapshot = (sql: SqlClient.SqlClient, scope?: PayoutScope) =>
       FROM payout_windows w`
     // A request is covered by the window whose requested_from..requested_to (inclusive,
     // Japan dates) holds its requested_at and that names its method; should windows
-    // overlap, the first of them.
+    // overlap, the first of them. Found once per (method, day) the windows cover and
+    // joined by equality: a lateral look-up per request ran once per request (300,000
+    // sorts of the window table at 300k).
+    yield* sql`
+      CREATE TEMP TABLE payout_run_window_day ON COMMIT DROP AS
+      SELECT DISTINCT ON (w.method, d.day) w.method, d.day::date AS day, w.window_no, w.nominal_due, w.due_date
+      FROM payout_run_window w
+      CROSS JOIN generate_series(w.requested_from, w.requested_to, interval '1 day') AS d (day)
+      ORDER BY w.method, d.day, w.window_no`
+    yield* sql`ANALYZE payout_run_window_day`
     yield* sql`
       CREATE TEMP TABLE payout_run_request ON COMMIT DROP AS
       SELECT r.request_id, r.amount, r.method, r.status, r.requested_at,
@@ -32,14 +41,8 @@ export const takeSnapshot = (sql: SqlClient.SqlClient, scope?: PayoutScope) =>
       FROM payout_requests r
       LEFT JOIN payout_methods m ON m.method = r.method
       LEFT JOIN payout_deferred_methods d ON d.method = r.method
-      LEFT JOIN LATERAL (
-        SELECT w.window_no, w.nominal_due, w.due_date
-        FROM payout_run_window w
-        WHERE w.method = r.method
-          AND (r.requested_at AT TIME ZONE 'Asia/Tokyo')::date BETWEEN w.requested_from AND w.requested_to
-        ORDER BY w.window_no
-        LIMIT 1
-      ) w ON true
+      LEFT JOIN payout_run_window_day w
+        ON w.method = r.method AND w.day = (r.requested_at AT TIME ZONE 'Asia/Tokyo')::date
       ${scope === undefined ? sql`` : sql`WHERE r.request_id IN (SELECT request_id FROM ${sql(scope.requests)})`}`
     yield* sql`CREATE UNIQUE INDEX ON payout_run_request (request_id)`
     yield* sql`

@@ -12,6 +12,8 @@ import _0020_sealed_rows from "./0020_sealed_rows.ts"
 import _0021_seller_lists from "./0021_seller_lists.ts"
 import _0022_payout_scope from "./0022_payout_scope.ts"
 import _0023_seller_list_stat from "./0023_seller_list_stat.ts"
+import _0026_orders_by_seller from "./0026_orders_by_seller.ts"
+import _0027_findings_run_checks from "./0027_findings_run_checks.ts"
 
 // Keys are "<id>_<name>"; a new migration always takes a higher id than every applied one.
 export const migrations = {
@@ -28,5 +30,7 @@ export const migrations = {
   "0020_sealed_rows": _0020_sealed_rows,
   "0021_seller_lists": _0021_seller_lists,
   "0022_payout_scope": _0022_payout_scope,
-  "0023_seller_list_stat": _0023_seller_list_stat
+  "0023_seller_list_stat": _0023_seller_list_stat,
+  "0026_orders_by_seller": _0026_orders_by_seller,
+  "0027_findings_run_checks": _0027_findings_run_checks
 }
