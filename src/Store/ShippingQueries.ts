@@ -127,10 +127,10 @@ const businessDaysSince = (sql: SqlClient.SqlClient, day: string, asOf: string) 
 export type SealedReadyRow = Omit<ReadyRow, typeof addressFields[number]> & { readonly address_sealed: Uint8Array | null }
 
 // 再発送リスト's findings go first into a working table of their own, which is ANALYZEd:
-// the query below is then planned from their true number. The base tables carry no
-// statistics within a first load's transaction, and the planner's guess for open
-// findings of one code (a handful) drove per-order lookups in the lateral form this
-// replaced, and a set-based form planned on that guess ran for minutes (issue 12). Whether
+// the query below is then planned from their true number, whatever the base tables'
+// statistics say (the run analyses them after ingest, but findings only change after
+// that). Planned on a guess of a handful of open findings of one code, the lateral form
+// this replaced looked up per order, and a set-based form ran for minutes (issue 12). Whether
 // an order is overdue comes from the same scan of findings (a window over the order's
 // open SHIP_READY and SHIP_NOT_RESHIPPED findings), not from a join.
 const readyListed = "reship_listed"
