@@ -4,8 +4,10 @@
 //
 //   npx tsx bench/ingest.ts --scale 100000            (default 100000; repeat --scale to compare)
 //
-// Prints rows/s of each, the CPU time Node spent (the rest of the wall time is the
-// server's or waiting), and Node's peak RSS during ingest (sampled every 20 ms). The inbox
+// Prints rows/s of each, the CPU time Node spent and the CPU time of the run's server
+// backend (read from /proc; on one core each, wall time near the larger of the two means
+// they overlap, near their sum that they take turns), and Node's peak RSS during ingest
+// (sampled every 20 ms). The inbox
 // comes from the seeded generator (fixtures/generate.ts) and is kept under the OS temp
 // folder between runs. Ingest runs in one transaction, as in a run, and is committed.
 // The database folder of each scale is removed at the end (also when the run fails).
@@ -36,6 +38,18 @@ const inboxFor = (scale: number) => {
 }
 
 
+// utime + stime of a process, in seconds (fields 14 and 15 of /proc/<pid>/stat, in clock
+// ticks of 1/100 s on Linux); NaN where /proc cannot be read.
+const backendCpuSeconds = (pid: number) => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
 const ingestOnce = (inbox: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -45,9 +59,12 @@ const ingestOnce = (inbox: string) =>
     return yield* Effect.gen(function*() {
       const runId = yield* runLog.start("2023-09-05")
       yield* findings.begin
+      const [{ pid }] = yield* sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`
+      const serverBefore = backendCpuSeconds(pid)
       const started = performance.now()
       const summary = yield* ingest.ingestInbox(inbox, runId)
-      return { summary, seconds: (performance.now() - started) / 1000 }
+      const seconds = (performance.now() - started) / 1000
+      return { summary, seconds, serverCpu: backendCpuSeconds(pid) - serverBefore }
     }).pipe(sql.withTransaction)
   })
 
@@ -75,7 +92,7 @@ const measureIn = async (scale: number, inbox: string, rows: number) => {
       let peakRss = rssBefore
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20)
       const cpuBefore = process.cpuUsage()
-      const { summary, seconds } = yield* ingestOnce(inbox)
+      const { summary, seconds, serverCpu } = yield* ingestOnce(inbox)
       const cpu = process.cpuUsage(cpuBefore)
       clearInterval(sampler)
       const applied = summary.files.reduce((n, f) => n + f.rowsApplied, 0)
@@ -83,7 +100,7 @@ const measureIn = async (scale: number, inbox: string, rows: number) => {
       console.log(
         `scale ${scale}: ingest ${rows} rows (${applied} applied${rejected.length > 0 ? `, files rejected: ${rejected.join(" ")}` : ""}) ` +
           `in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s; ` +
-          `Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ` +
+          `Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; server backend CPU ${serverCpu.toFixed(1)} s; ` +
           `Node RSS ${(rssBefore / 1e6).toFixed(0)} MB before, peak ${(peakRss / 1e6).toFixed(0)} MB during ingest`
       )
       const copied = yield* copyFloor(inbox)

@@ -2,9 +2,12 @@
 // order. Each file is applied inside its own savepoint, so a file that is rejected
 // whole leaves nothing behind; rows set aside are kept, with their reasons, as findings.
 // A file's rows go to the server as one COPY stream (src/Store/CopyIn.ts): Node decodes
-// and seals the next rows while the server stores the last ones.
+// and seals the next rows while the server stores the last ones. A reader ahead keeps
+// Node busy while the server runs a file's set-based statements too: it opens, hashes,
+// decodes and seals the next file into a spool (src/Ingest/Spool.ts), which that file's
+// COPY takes once the run's one connection is free. Nothing it does touches the database.
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Layer, Runtime } from "effect"
+import { Context, Deferred, Effect, Layer, Runtime } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { FileRejected, InboxUnreadable } from "../Domain/Errors.ts"
@@ -13,12 +16,13 @@ import { exportKinds, type ExportKind, isMoneyKind, kindOfFileName } from "../Do
 import { Progress } from "./Progress.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
 import { CopyIn } from "../Store/CopyIn.ts"
-import { Records, type Stage } from "../Store/Records.ts"
+import { Records, type StageLines } from "../Store/Records.ts"
 import { escapeControls, displayFileName } from "../Domain/Display.ts"
 import { checkedLines, readFailure } from "./Csv.ts"
 import { type AnyCsvExport, csvExports, rowDecoder } from "./Exports.ts"
 import { applySchedule } from "./Schedule.ts"
-import { decodedText, type Encoding, inspectFile, type OpenExport, openExport } from "./TextSource.ts"
+import { makeSpillFolder, SpillFailed, type SpillFolder, Spool, SpoolClosed } from "./Spool.ts"
+import { decodedText, type FileFacts, inspectFile, type OpenExport, openExport } from "./TextSource.ts"
 
 export interface FileOutcome {
   readonly fileName: string
@@ -46,6 +50,11 @@ export class Ingest extends Context.Tag("keshikomi/Ingest")<Ingest, {
 const copyPieceChars = 1 << 16
 // Progress is told at most this often (in lines).
 const progressEveryLines = 20_000
+// The reader ahead works on at most this many files past the one being stored, and a
+// spool holds at most this much COPY text in memory (the rest waits in its spill file):
+// memory in flight stays under (filesAhead + 1) × spoolMemoryBytes whatever the sizes.
+const filesAhead = 1
+const spoolMemoryBytes = 16 << 20
 
 /**
  * The lines of a CSV export as COPY text for its stage, decoded in plain loops (no
@@ -56,8 +65,8 @@ async function* stagedLines(
   fileName: string,
   texts: AsyncIterable<string>,
   spec: AnyCsvExport,
-  stage: Stage,
-  report: { readonly onLines: (lines: number) => void; readonly counts: { lines: number; blank: number } }
+  stage: StageLines,
+  counts: { lines: number; blank: number }
 ): AsyncGenerator<Buffer> {
   const decodeRow = rowDecoder(spec)
   const allOrNothing = isMoneyKind(spec.kind)
@@ -65,9 +74,7 @@ async function* stagedLines(
     if (allOrNothing) throw new FileRejected({ fileName, line, reason })
     return stage.rejectionLine(line, reason)
   }
-  const { counts } = report
   let piece = ""
-  let reported = 0
   for await (const lines of checkedLines(texts, spec.columns)) {
     for (const record of lines) {
       counts.lines++
@@ -82,12 +89,36 @@ async function* stagedLines(
       yield Buffer.from(piece, "utf8")
       piece = ""
     }
-    if (counts.lines - reported >= progressEveryLines) {
-      reported = counts.lines
-      report.onLines(counts.lines)
-    }
   }
   if (piece.length > 0) yield Buffer.from(piece, "utf8")
+}
+
+/** A CSV export decoded ahead: its COPY text in a spool, and its counts once the spool ends. */
+interface StagedAhead {
+  readonly spool: Spool
+  readonly counts: { lines: number; blank: number }
+}
+
+/** What the reader ahead made of an inbox file, before the run's connection is free for it. */
+type Ahead =
+  /** Not a CSV export it may open (not a regular file, no kind, the schedule): read when applied. */
+  | { readonly _tag: "NotRead" }
+  | { readonly _tag: "Unreadable"; readonly reason: string }
+  /** Opened and hashed; decoded into `staged` when its encoding was accepted and it is not empty. */
+  | { readonly _tag: "Inspected"; readonly facts: FileFacts; readonly staged: StagedAhead | undefined }
+
+/**
+ * Fills `spool` with `source`; whatever `source` throws (a rejected file, an unreadable
+ * one) is the spool's failure, thrown to its reader after the text before it. Stops
+ * when the spool is closed (the file was skipped, or the run ended).
+ */
+const fillSpool = async (spool: Spool, counts: StagedAhead["counts"], source: AsyncIterable<Buffer>) => {
+  try {
+    for await (const piece of source) await spool.write(piece, counts.lines)
+    spool.end()
+  } catch (cause) {
+    if (!(cause instanceof SpoolClosed)) spool.fail(cause)
+  }
 }
 
 interface InboxFile {
@@ -154,33 +185,68 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
   const progress = yield* Progress
 
   /**
-   * Decodes one CSV file and streams it into its staging table with COPY, then stores it
+   * Reads one inbox file ahead: opens and hashes it, then decodes and seals its rows
+   * into a spool, telling `ready` as soon as it is hashed (the spool fills on while the
+   * file is applied). Never fails: what goes wrong is the file's outcome, told to its
+   * applier. The file is closed once it has been read.
+   */
+  const readAhead = (file: InboxFile, spillFolder: SpillFolder, ready: (ahead: Ahead) => Effect.Effect<boolean>) =>
+    Effect.gen(function*() {
+      if (file.notAFile !== undefined || file.kind === undefined || file.kind === "payout_schedule") {
+        return yield* ready({ _tag: "NotRead" })
+      }
+      const spec = csvExports[file.kind]
+      const opened = yield* Effect.either(openExport(file.filePath))
+      if (opened._tag === "Left") return yield* ready({ _tag: "Unreadable", reason: `ファイルを読めません: ${opened.left}` })
+      const facts = yield* Effect.either(inspectFile(opened.right))
+      if (facts._tag === "Left") return yield* ready({ _tag: "Unreadable", reason: `ファイルを読めません: ${facts.left}` })
+      const { verdict } = facts.right
+      if (facts.right.size === 0 || verdict._tag === "Rejected") {
+        return yield* ready({ _tag: "Inspected", facts: facts.right, staged: undefined })
+      }
+      const staged: StagedAhead = { spool: new Spool(spillFolder, spoolMemoryBytes), counts: { lines: 0, blank: 0 } }
+      yield* ready({ _tag: "Inspected", facts: facts.right, staged })
+      const source = stagedLines(file.fileName, decodedText(opened.right, verdict.encoding), spec, records.stageLines(spec.table), staged.counts)
+      // Interrupted (the run failed): the spool is closed, which stops the filling.
+      yield* Effect.promise((signal) => {
+        signal.addEventListener("abort", () => staged.spool.close())
+        return fillSpool(staged.spool, staged.counts, source)
+      })
+    }).pipe(Effect.scoped)
+
+  /**
+   * Streams one CSV file, decoded ahead, into its staging table with COPY, then stores it
    * set-based (Records). Fails with FileRejected; returns counts.
    */
-  const applyCsv = (runId: number, file: InboxFile, opened: OpenExport, spec: AnyCsvExport, sha256: string, encoding: Encoding) =>
+  const applyCsv = (runId: number, file: InboxFile, spec: AnyCsvExport, sha256: string, staged: StagedAhead) =>
     Effect.gen(function*() {
       yield* sql`
         INSERT INTO input_files (sha256, kind, file_name, applied_run, rows_applied, rows_rejected)
         VALUES (${sha256}, ${spec.kind}, ${file.fileName}, ${runId}, 0, 0)`
       const stage = yield* records.stage(spec.table)
       const runtime = yield* Effect.runtime<never>()
-      const counts = { lines: 0, blank: 0 }
-      const source = stagedLines(file.fileName, decodedText(opened, encoding), spec, stage, {
-        onLines: (lines) => Runtime.runSync(runtime)(progress.advance(file.fileName, lines)),
-        counts
-      })
-      yield* copyIn.copy(stage.copyStatement, source).pipe(
-        Effect.catchTag("CopySourceFailed", ({ cause }) => Effect.fail(cause instanceof FileRejected ? cause : readFailure(file.fileName, cause)))
+      let reported = 0
+      const onLines = (lines: number) => {
+        if (lines - reported < progressEveryLines) return
+        reported = lines
+        Runtime.runSync(runtime)(progress.advance(file.fileName, lines))
+      }
+      yield* copyIn.copy(stage.copyStatement, staged.spool.read(onLines)).pipe(
+        Effect.catchTag("CopySourceFailed", ({ cause }) =>
+          cause instanceof FileRejected ? Effect.fail(cause)
+          // Not the file's fault: the run fails, and changes nothing.
+          : cause instanceof SpillFailed ? Effect.die(cause)
+          : Effect.fail(readFailure(file.fileName, cause)))
       )
       // An order item must belong to a stored order (inputs.md).
       if (spec.kind === "order_items") yield* records.setAsideItemsWithoutOrder(stage)
       const { applied, rejected } = yield* records.storeStage(spec.table, stage, sha256, runId)
       yield* progress.finish
       yield* sql`UPDATE input_files SET rows_applied = ${applied}, rows_rejected = ${rejected} WHERE sha256 = ${sha256}`
-      return { applied, rejected, blank: counts.blank }
+      return { applied, rejected, blank: staged.counts.blank }
     })
 
-  const applyFile = (runId: number, file: InboxFile, seenThisRun: Set<string>) =>
+  const applyFile = (runId: number, file: InboxFile, ahead: Ahead, seenThisRun: Set<string>) =>
     Effect.gen(function*() {
       const base = { fileName: file.fileName, kind: file.kind }
       const reject = (reason: string, line?: number) => new FileRejected({ fileName: file.fileName, line, reason })
@@ -188,8 +254,16 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
       if (file.kind === undefined) {
         return yield* reject("ファイル名から種類が分かりません（orders_*.csv などの名前にしてください）")
       }
-      const opened = yield* openExport(file.filePath).pipe(Effect.mapError((reason) => reject(`ファイルを読めません: ${reason}`)))
-      const facts = yield* inspectFile(opened).pipe(Effect.mapError((reason) => reject(`ファイルを読めません: ${reason}`)))
+      if (ahead._tag === "Unreadable") return yield* reject(ahead.reason)
+      // The schedule is not read ahead: it is opened here, and read when applied.
+      let opened: OpenExport | undefined
+      let facts: FileFacts
+      if (ahead._tag === "Inspected") {
+        facts = ahead.facts
+      } else {
+        opened = yield* openExport(file.filePath).pipe(Effect.mapError((reason) => reject(`ファイルを読めません: ${reason}`)))
+        facts = yield* inspectFile(opened).pipe(Effect.mapError((reason) => reject(`ファイルを読めません: ${reason}`)))
+      }
       if (facts.size === 0) return yield* reject("ファイルが空です")
       const already = yield* sql<{ rows_rejected: number }>`
         SELECT rows_rejected FROM input_files WHERE sha256 = ${facts.sha256}`
@@ -208,8 +282,10 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
       if (facts.verdict._tag === "Rejected") return yield* reject(facts.verdict.reason, facts.verdict.line)
       const encoding = facts.verdict.encoding
       const counts = file.kind === "payout_schedule"
-        ? yield* applySchedule(sql, runId, file.fileName, opened, encoding, facts.sha256)
-        : yield* applyCsv(runId, file, opened, csvExports[file.kind], facts.sha256, encoding)
+        ? yield* applySchedule(sql, runId, file.fileName, opened!, encoding, facts.sha256)
+        : ahead._tag === "Inspected" && ahead.staged !== undefined
+        ? yield* applyCsv(runId, file, csvExports[file.kind], facts.sha256, ahead.staged)
+        : yield* Effect.dieMessage(`ingest: ${file.kind} was not read ahead`)
       // Only a file that was applied: a second copy of a rejected one is rejected too.
       seenThisRun.add(facts.sha256)
       return {
@@ -246,8 +322,22 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
     const files = yield* listInbox(inbox)
     const seenThisRun = new Set<string>()
     const outcomes: Array<FileOutcome> = []
-    for (const file of files) {
-      const outcome = yield* applyFile(runId, file, seenThisRun)
+    // The reader ahead: files in order, each told to its applier as soon as it is hashed,
+    // at most `filesAhead` past the one being applied. Ended with this scope.
+    const spillFolder = yield* Effect.acquireRelease(Effect.sync(() => makeSpillFolder()), (folder) => Effect.sync(() => folder.remove()))
+    const aheads = yield* Effect.forEach(files, () => Deferred.make<Ahead>())
+    const slots = yield* Effect.makeSemaphore(filesAhead + 1)
+    yield* Effect.forEach(files, (file, i) =>
+      slots.take(1).pipe(
+        Effect.zipRight(readAhead(file, spillFolder, (ahead) => Deferred.succeed(aheads[i]!, ahead))),
+        // A defect of the reader reaches the file's applier (when it was not told yet) and so the run.
+        Effect.catchAllCause((cause) => Deferred.failCause(aheads[i]!, cause))
+      ), { discard: true }).pipe(Effect.forkScoped)
+    for (const [i, file] of files.entries()) {
+      const ahead = yield* Deferred.await(aheads[i]!)
+      const outcome = yield* applyFile(runId, file, ahead, seenThisRun).pipe(
+        Effect.ensuring(Effect.zipRight(Effect.sync(() => ahead._tag === "Inspected" && ahead.staged?.spool.close()), slots.release(1)))
+      )
       yield* Effect.logInfo("input file").pipe(
         Effect.annotateLogs({ file: outcome.fileName, outcome: outcome.outcome, rows: outcome.rowsApplied, rejected: outcome.rowsRejected, blank: outcome.rowsBlank })
       )
@@ -266,7 +356,7 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
       files: outcomes,
       anyRejected: outcomes.some((o) => o.outcome === "rejected" || o.rowsRejected > 0)
     } satisfies IngestSummary
-  })
+  }, Effect.scoped)
 
   return { ingestInbox }
 }))

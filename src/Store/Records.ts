@@ -23,9 +23,11 @@ export interface TableSpec<Row> {
   readonly columns: ReadonlyArray<keyof Row & string>
 }
 
-/** A file's staging table, ready for COPY. */
-export interface Stage {
-  readonly table: string
+/**
+ * The COPY text of a file's staging table: pure, so that a file can be decoded and sealed
+ * ahead, before its staging table exists (the connection is busy with the file before).
+ */
+export interface StageLines {
   /** `COPY … FROM STDIN` for lines made by `rowLine` and `rejectionLine`. */
   readonly copyStatement: string
   /** A decoded row (clear values) as a line of COPY text, sealed where the table seals. */
@@ -34,12 +36,19 @@ export interface Stage {
   readonly rejectionLine: (line: number, reason: string) => string
 }
 
+/** A file's staging table, ready for COPY. */
+export interface Stage extends StageLines {
+  readonly table: string
+}
+
 export interface StageOutcome {
   readonly applied: number
   readonly rejected: number
 }
 
 export class Records extends Context.Tag("keshikomi/Records")<Records, {
+  /** The COPY text of `spec`'s staging table, without touching the database. */
+  readonly stageLines: <Row extends Record<string, unknown>>(spec: TableSpec<Row>) => StageLines
   /** Creates the staging table of one file (inside the file's savepoint). */
   readonly stage: <Row extends Record<string, unknown>>(spec: TableSpec<Row>) => Effect.Effect<Stage>
   /** Sets aside staged order items whose order is not stored (inputs.md). */
@@ -70,6 +79,24 @@ export const RecordsLive = Layer.effect(Records, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const sealer = yield* Sealer
 
+  const stageLines = <Row extends Record<string, unknown>>(spec: TableSpec<Row>): StageLines => {
+    const sealing = sealedTables[spec.table]
+    const columns = storedColumns(spec as TableSpec<Record<string, unknown>>, sealing)
+    const empty = columns.map(() => null)
+    const toValues = sealing === undefined
+      ? (clear: Readonly<Record<string, unknown>>) => columns.map((c) => clear[c])
+      : (clear: Readonly<Record<string, unknown>>) => {
+        const stored = sealing.toStored(sealer, clear)
+        stored.sealed_digest = sealedDigest(sealer, sealing, clear)
+        return columns.map((c) => stored[c])
+      }
+    return {
+      copyStatement: `COPY ${stageTable} (${[lineColumn, reasonColumn, ...columns].map(quoted).join(", ")}) FROM STDIN`,
+      rowLine: (line, clear) => copyLine([line, null, ...toValues(clear)]),
+      rejectionLine: (line, reason) => copyLine([line, reason, ...empty])
+    }
+  }
+
   const stage = <Row extends Record<string, unknown>>(spec: TableSpec<Row>) =>
     Effect.gen(function*() {
       const sealing = sealedTables[spec.table]
@@ -79,20 +106,7 @@ export const RecordsLive = Layer.effect(Records, Effect.gen(function*() {
         CREATE TEMP TABLE ${sql(stageTable)} ON COMMIT DROP AS
         SELECT ${sql.csv(columns.map((c) => sql`${sql(c)}`))} FROM ${sql(spec.table)} WITH NO DATA`
       yield* sql`ALTER TABLE ${sql(stageTable)} ADD COLUMN ${sql(lineColumn)} integer NOT NULL, ADD COLUMN ${sql(reasonColumn)} text`
-      const empty = columns.map(() => null)
-      const toValues = sealing === undefined
-        ? (clear: Readonly<Record<string, unknown>>) => columns.map((c) => clear[c])
-        : (clear: Readonly<Record<string, unknown>>) => {
-          const stored = sealing.toStored(sealer, clear)
-          stored.sealed_digest = sealedDigest(sealer, sealing, clear)
-          return columns.map((c) => stored[c])
-        }
-      return {
-        table: stageTable,
-        copyStatement: `COPY ${stageTable} (${[lineColumn, reasonColumn, ...columns].map(quoted).join(", ")}) FROM STDIN`,
-        rowLine: (line, clear) => copyLine([line, null, ...toValues(clear)]),
-        rejectionLine: (line, reason) => copyLine([line, reason, ...empty])
-      } satisfies Stage
+      return { table: stageTable, ...stageLines(spec) } satisfies Stage
     }).pipe(Effect.orDie, Effect.withSpan("Records.stage", { attributes: { table: spec.table } }))
 
   const setAsideItemsWithoutOrder = (stage: Stage) =>
@@ -148,5 +162,5 @@ export const RecordsLive = Layer.effect(Records, Effect.gen(function*() {
       return counts!
     }).pipe(Effect.orDie, Effect.withSpan("Records.storeStage", { attributes: { table: spec.table } }))
 
-  return { stage, setAsideItemsWithoutOrder, storeStage }
+  return { stageLines, stage, setAsideItemsWithoutOrder, storeStage }
 }))
