@@ -13,23 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { stageFile, ownerOnly } from "../../src/Report/AtomicFile.ts"
 import { startEmbeddedServer } from "../../src/Store/EmbeddedServer.ts"
 import { bin, keshikomi } from "../support/cli.ts"
+import { canMountTmpfs } from "../support/fullDisk.ts"
 import { orderItemsCsv, ordersCsv, parcelsCsv, tempDir, writeInbox } from "../support/inbox.ts"
 
-// A full disk is a tmpfs of 16 KiB: mounting one needs root (and, in a container, the
-// right to mount). Where that is not allowed the case is skipped, saying why.
-const canMountTmpfs = (() => {
-  if (process.getuid?.() !== 0) return false
-  const probe = tempDir("keshikomi-mount-probe-")
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", probe], { stdio: "ignore" })
-    execFileSync("umount", [probe], { stdio: "ignore" })
-    return true
-  } catch {
-    return false
-  } finally {
-    fs.rmSync(probe, { recursive: true, force: true })
-  }
-})()
 const asOf = "2023-09-05"
 // Whatever happens, a run that has not ended this long after its fault counts as hung.
 const hangLimitMs = 60_000

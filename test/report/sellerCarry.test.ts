@@ -8,6 +8,9 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { orderItemsCsv, ordersCsv, parcelsCsv, tempDir, writeInbox } from "../support/inbox.ts"
+import { sellerListRows } from "../support/sellerList.ts"
+
+type Cell = ExcelJS.CellValue
 import { createTestDatabase, query, runPipeline } from "../support/testDatabase.ts"
 
 const order = (id: string, seller: string, circle: string) =>
@@ -15,17 +18,6 @@ const order = (id: string, seller: string, circle: string) =>
 const parcel = (no: string, day: string, seller: string, orderId: string, count: number) =>
   `${no},${day} 10:00,日本郵便,${no.replace(/\D/g, "")}1,${seller},${orderId},${count},良好,`
 
-type Cell = ExcelJS.CellValue
-/** A list's cells, without the date in its heading (a carried list keeps the date it was written). */
-const sheetRows = async (file: string) => {
-  const workbook = new ExcelJS.Workbook()
-  await workbook.xlsx.readFile(file)
-  const rows: Array<Array<Cell>> = []
-  workbook.worksheets[0]!.eachRow({ includeEmpty: true }, (row, n) => {
-    rows[n - 1] = (row.values as Array<Cell>).slice(1).map((v) => (typeof v === "string" ? v.replace(/（\d+年\d+月\d+日 現在）/, "（日付）") : v))
-  })
-  return Array.from(rows, (r) => r ?? [])
-}
 const headingOf = async (file: string) => {
   const workbook = new ExcelJS.Workbook()
   await workbook.xlsx.readFile(file)
@@ -59,7 +51,7 @@ const expectSameAsFullRewrite = async (inbox: string, asOf: string) => {
     const rewritten = path.join(out, asOf, "dry-run", "sellers")
     expect(listsIn(night)).toEqual(listsIn(rewritten))
     for (const name of listsIn(night)) {
-      expect(await sheetRows(path.join(night, name))).toEqual(await sheetRows(path.join(rewritten, name)))
+      expect(await sellerListRows(path.join(night, name))).toEqual(await sellerListRows(path.join(rewritten, name)))
     }
   } finally {
     await query(url, "INSERT INTO seller_lists SELECT * FROM kept_seller_lists")
@@ -140,7 +132,7 @@ describe("seller lists across nights", () => {
     expect(fs.existsSync(path.join(out, "2023-09-05"))).toBe(false)
     expect(inode(path.join(folder3, "S100005.xlsx"))).toBe(inode(path.join(folder2, "S100005.xlsx")))
     expect(await headingOf(path.join(folder3, "S100005.xlsx"))).toContain("2023年9月5日 現在")
-    expect(await sheetRows(path.join(folder3, "S100005.xlsx"))).toContainEqual(["PS-00000005", new Date("2023-08-10T00:00:00Z"), "未着", "I1", "新刊E", 1])
+    expect(await sellerListRows(path.join(folder3, "S100005.xlsx"))).toContainEqual(["PS-00000005", new Date("2023-08-10T00:00:00Z"), "未着", "I1", "新刊E", 1])
     delete process.env.KESHIKOMI_RETAIN_REPORT_DAYS
     await expectSameAsFullRewrite(day3, "2023-09-07")
 
@@ -194,7 +186,7 @@ describe("seller lists across nights", () => {
     expect((await statOf("S200001"))?.file_mtime_ns).toBe(String(BigInt(touched.getTime()) * 1_000_000n))
     expect(inode(path.join(folder2, "S200002.xlsx"))).not.toBe(inode(s2))
     expect(await headingOf(path.join(folder2, "S200002.xlsx"))).toContain("2023年10月2日 現在")
-    expect(await sheetRows(path.join(folder2, "S200002.xlsx"))).toContainEqual(["PS-00000102", new Date("2023-08-10T00:00:00Z"), "未着", "I1", "新刊H", 1])
+    expect(await sellerListRows(path.join(folder2, "S200002.xlsx"))).toContainEqual(["PS-00000102", new Date("2023-08-10T00:00:00Z"), "未着", "I1", "新刊H", 1])
     await expectSameAsFullRewrite(day2, "2023-10-02")
 
     // S200001's file is changed in place and its mtime set back: its stat is as recorded, so it is carried unread.

@@ -3,7 +3,6 @@
 // those of the file on disk), the same lists as flushed one at a time; and a write that
 // fails mid-folder (a full disk) publishes no folder, leaves no partial file and records nothing.
 import { Effect, Logger, LogLevel } from "effect"
-import ExcelJS from "exceljs"
 import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
@@ -11,7 +10,9 @@ import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { appLayer } from "../../src/App.ts"
 import { Run, type RunOptions } from "../../src/Run/Run.ts"
+import { canMountTmpfs } from "../support/fullDisk.ts"
 import { orderItemsCsv, ordersCsv, tempDir, writeInbox } from "../support/inbox.ts"
+import { sellerListRows } from "../support/sellerList.ts"
 import { createTestDatabase, databaseLayer, query } from "../support/testDatabase.ts"
 
 const runWith = (url: string, options: RunOptions, sellerFlushesInFlight: number) =>
@@ -37,18 +38,6 @@ const sellersInbox = (day: string, from: number, n: number) => {
   })
 }
 
-type Cell = ExcelJS.CellValue
-/** A list's cells, without the date in its heading. */
-const sheetRows = async (file: string) => {
-  const workbook = new ExcelJS.Workbook()
-  await workbook.xlsx.readFile(file)
-  const rows: Array<Array<Cell>> = []
-  workbook.worksheets[0]!.eachRow({ includeEmpty: true }, (row, n) => {
-    rows[n - 1] = (row.values as Array<Cell>).slice(1).map((v) => (typeof v === "string" ? v.replace(/（\d+年\d+月\d+日 現在）/, "（日付）") : v))
-  })
-  return Array.from(rows, (r) => r ?? [])
-}
-
 const listsIn = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [])
 /** Every name under `dir`, hidden ones too, at any depth. */
 const everythingIn = (dir: string): Array<string> =>
@@ -67,21 +56,6 @@ interface Recorded {
 const recordedLists = (url: string) =>
   query<Recorded>(url, `SELECT seller_id, published_path, encode(file_sha256, 'hex') AS file_sha256, file_size::text,
                                file_mtime_ns::text, file_ino FROM seller_lists ORDER BY seller_id`)
-
-// A full disk is a tmpfs: mounting one needs root (and, in a container, the right to mount).
-const canMountTmpfs = (() => {
-  if (process.getuid?.() !== 0) return false
-  const probe = tempDir("keshikomi-mount-probe-")
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", probe], { stdio: "ignore" })
-    execFileSync("umount", [probe], { stdio: "ignore" })
-    return true
-  } catch {
-    return false
-  } finally {
-    fs.rmSync(probe, { recursive: true, force: true })
-  }
-})()
 
 let url: string
 beforeAll(async () => {
@@ -118,8 +92,8 @@ describe("seller lists written in batches", () => {
     const oneAtATime = path.join(out, "2023-09-05", "dry-run", "sellers")
     expect(listsIn(oneAtATime)).toEqual(names)
     for (const name of names) {
-      const rows = await sheetRows(path.join(folder, name))
-      expect(rows).toEqual(await sheetRows(path.join(oneAtATime, name)))
+      const rows = await sellerListRows(path.join(folder, name))
+      expect(rows).toEqual(await sellerListRows(path.join(oneAtATime, name)))
       expect(rows.flat()).toContain(`新刊${Number(name.slice(1, 7)) - 300000}`)
     }
   })
