@@ -2,14 +2,12 @@
 // key repeated within a file keeps its last line, and a money file rejected in the middle
 // of its COPY leaves nothing behind while the other files of the inbox are stored.
 import { beforeAll, describe, expect, it } from "vitest"
-import { bankTransfersCsv, ordersCsv, tempDir, writeInbox } from "../support/inbox.ts"
+import { bankTransferRow, bankTransfersCsv, ordersCsv, tempDir, writeInbox } from "../support/inbox.ts"
 import { createTestDatabase, query, runPipeline } from "../support/testDatabase.ts"
 
 const asOf = "2023-09-05"
 const order = (id: string, circle: string, status = "awaiting_shipment") =>
   `${id},2023-08-10T21:14:03+09:00,S104233,${circle},B2023311,pictspace_anonymous,${status},1500`
-const bankRow = (id: string, amount: string) =>
-  `${id},2023/08/21,0009,ﾐﾂｲｽﾐﾄﾓ,123,ﾄｳｷﾖｳ,普通,1234567,ﾔﾏﾀﾞ ﾀﾛｳ,"${amount}",145,2308070001,完了,`
 
 let url: string
 let result: Awaited<ReturnType<typeof runPipeline>>
@@ -26,8 +24,8 @@ beforeAll(async () => {
       ),
       // Many good rows, then a bad one: the COPY has begun when the file is rejected.
       "bank_transfers_20230901.csv": bankTransfersCsv(
-        ...Array.from({ length: 5_000 }, (_, i) => bankRow(`B${String(i).padStart(6, "0")}`, "1,000")),
-        bankRow("B999999", "千円")
+        ...Array.from({ length: 5_000 }, (_, i) => bankTransferRow(`B${String(i).padStart(6, "0")}`, "1,000")),
+        bankTransferRow("B999999", "千円")
       )
     }),
     outDir: tempDir(),

@@ -4,14 +4,12 @@
 // deep inside (while it was read ahead) rejected whole at its line with nothing of it
 // stored, and the file read ahead after a rejected one applied.
 import { beforeAll, describe, expect, it } from "vitest"
-import { bankTransfersCsv, orderItemsCsv, ordersCsv, parcelsCsv, tempDir, writeInbox } from "../support/inbox.ts"
+import { bankTransferRow, bankTransfersCsv, orderItemsCsv, ordersCsv, parcelsCsv, tempDir, writeInbox } from "../support/inbox.ts"
 import { createTestDatabase, query, raisedFindings, runPipeline } from "../support/testDatabase.ts"
 
 const asOf = "2023-09-05"
 const orderId = (i: number) => `PS-${String(i).padStart(8, "0")}`
 const order = (i: number) => `${orderId(i)},2023-08-10T21:14:03+09:00,S104233,サークル青空,B2023311,pictspace_anonymous,awaiting_shipment,1500`
-const bankRow = (id: string, amount: string) =>
-  `${id},2023/08/21,0009,ﾐﾂｲｽﾐﾄﾓ,123,ﾄｳｷﾖｳ,普通,1234567,ﾔﾏﾀﾞ ﾀﾛｳ,"${amount}",145,2308070001,完了,`
 
 const orders = ordersCsv(...Array.from({ length: 3_000 }, (_, i) => order(i + 1)))
 
@@ -35,10 +33,10 @@ beforeAll(async () => {
       ),
       // Rejected at its last line, long after its COPY began.
       "bank_transfers_20230901.csv": bankTransfersCsv(
-        ...Array.from({ length: 4_000 }, (_, i) => bankRow(`B${String(i).padStart(6, "0")}`, "1,000")),
-        bankRow("B999999", "千円")
+        ...Array.from({ length: 4_000 }, (_, i) => bankTransferRow(`B${String(i).padStart(6, "0")}`, "1,000")),
+        bankTransferRow("B999999", "千円")
       ),
-      "bank_transfers_20230902.csv": bankTransfersCsv(...Array.from({ length: 10 }, (_, i) => bankRow(`C${String(i).padStart(6, "0")}`, "2,000")))
+      "bank_transfers_20230902.csv": bankTransfersCsv(...Array.from({ length: 10 }, (_, i) => bankTransferRow(`C${String(i).padStart(6, "0")}`, "2,000")))
     }),
     outDir: tempDir(),
     asOf

@@ -4,7 +4,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { beforeEach, describe, expect, it } from "vitest"
 import {
-  bankTransfersCsv,
+  bankTransferRow, bankTransfersCsv,
   orderItemsCsv,
   ordersCsv,
   parcelsCsv,
@@ -17,8 +17,6 @@ const asOf = "2023-09-05"
 const order = (id: string, status = "awaiting_shipment") =>
   `${id},2023-08-10T21:14:03+09:00,S104233,サークル青空,B2023311,pictspace_anonymous,${status},1500`
 
-const bankRow = (id: string, amount: string, code = "2308070001") =>
-  `${id},2023/08/21,0009,ﾐﾂｲｽﾐﾄﾓ,123,ﾄｳｷﾖｳ,普通,1234567,ﾔﾏﾀﾞ ﾀﾛｳ,"${amount}",145,${code},完了,`
 
 /** Every stored record, so that "nothing changed" can be asserted exactly. */
 const snapshot = async (url: string) => ({
@@ -84,7 +82,7 @@ describe("bad input", () => {
     const inbox = writeInbox({
       "bank_transfers_20230821.csv": {
         encoding: "cp932",
-        text: bankTransfersCsv(bankRow("20230821-000001", "12,300"), bankRow("20230821-000002", "12,3OO"), bankRow("20230821-000003", "5,000"))
+        text: bankTransfersCsv(bankTransferRow("20230821-000001", "12,300"), bankTransferRow("20230821-000002", "12,3OO"), bankTransferRow("20230821-000003", "5,000"))
       }
     })
     const result = await runPipeline(url, { inbox, outDir: out, asOf })

@@ -35,3 +35,6 @@ export const parcelsCsv = (...rows: ReadonlyArray<string>) =>
 
 export const bankTransfersCsv = (...rows: ReadonlyArray<string>) =>
   crlf("受付番号,振込指定日,金融機関コード,金融機関名,支店コード,支店名,預金種目,口座番号,受取人名,振込金額,手数料,顧客コード,結果,不能事由", ...rows)
+/** A completed bank transfer to one fixed account: the ingest tests vary its id, amount and customer code. */
+export const bankTransferRow = (id: string, amount: string, code = "2308070001") =>
+  `${id},2023/08/21,0009,ﾐﾂｲｽﾐﾄﾓ,123,ﾄｳｷﾖｳ,普通,1234567,ﾔﾏﾀﾞ ﾀﾛｳ,"${amount}",145,${code},完了,`
