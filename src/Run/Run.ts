@@ -95,6 +95,9 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* step("shipping matching", shipping.raise(options.asOf, scopes?.shipping))
       yield* step("payout matching", payouts.raise(options.asOf, scopes?.payouts))
       yield* step("findings merge", findings.merge(runId, options.asOf, scopes))
+      // What matching and the merge wrote (a first load's findings), for the reports' plans.
+      const merged = yield* step("merge statistics", analyzeChangedTables(sql))
+      if (merged.length > 0) yield* Effect.logDebug("analysed the tables matching and the merge changed").pipe(Effect.annotateLogs("tables", merged))
       yield* nightScope.record(runId, options.asOf)
       const retained = yield* step("retention", retention.apply(options.asOf, options.outDir))
       const countsByCode = yield* findings.countsByCode

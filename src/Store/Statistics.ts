@@ -14,10 +14,15 @@ const changedRowsThreshold = 50
 const changedShareThreshold = 0.1
 
 /**
- * ANALYZEs every table of the schema that the current transaction changed a lot: never
- * analysed (or emptied since) and now holding rows, or more rows inserted, updated and
- * deleted in this transaction than a tenth of what its statistics counted. Returns the
- * tables analysed with their seconds (for the log).
+ * ANALYZEs every table of the schema that has no statistics the planner can trust: one
+ * the current transaction changed a lot (never analysed, or emptied since, and now
+ * holding rows; or more rows inserted, updated and deleted in this transaction than a
+ * tenth of what its statistics counted), and one that holds rows but was never analysed
+ * at all. The latter is what an earlier run committed just before this one started:
+ * autovacuum analyses a table a minute or more after the commit that filled it, and the
+ * run right after a first load (or a run after a first load whose server stopped at once)
+ * would otherwise plan on estimates of one row. Returns the tables analysed with their
+ * seconds (for the log).
  */
 export const analyzeChangedTables = (sql: SqlClient.SqlClient) =>
   Effect.gen(function*() {
@@ -25,12 +30,14 @@ export const analyzeChangedTables = (sql: SqlClient.SqlClient) =>
     // for a table never analysed (or truncated since).
     const changed = yield* sql<{ table_name: string }>`
       SELECT c.relname AS table_name
-      FROM pg_stat_xact_user_tables x
-      JOIN pg_class c ON c.oid = x.relid
-      WHERE x.schemaname = current_schema()
-        AND x.n_tup_ins + x.n_tup_upd + x.n_tup_del > 0
-        AND (c.reltuples < 0
-             OR x.n_tup_ins + x.n_tup_upd + x.n_tup_del > ${changedRowsThreshold} + ${changedShareThreshold}::float8 * c.reltuples)
+      FROM pg_stat_user_tables t
+      JOIN pg_class c ON c.oid = t.relid
+      LEFT JOIN pg_stat_xact_user_tables x ON x.relid = t.relid
+      WHERE t.schemaname = current_schema()
+        AND ((coalesce(x.n_tup_ins + x.n_tup_upd + x.n_tup_del, 0) > 0
+              AND (c.reltuples < 0
+                   OR x.n_tup_ins + x.n_tup_upd + x.n_tup_del > ${changedRowsThreshold} + ${changedShareThreshold}::float8 * c.reltuples))
+             OR (c.reltuples < 0 AND t.n_live_tup > 0))
       ORDER BY c.relname`
     const analysed: Array<{ readonly table: string; readonly seconds: number }> = []
     for (const { table_name } of changed) {
