@@ -153,7 +153,7 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
       }
     })
 
-  const buildScope = (runId: number, asOf: string, businessDaysPassed: boolean) =>
+  const buildScope = (runId: number, asOf: string, previousAsOf: string, businessDaysPassed: boolean) =>
     Effect.gen(function*() {
       yield* addToScope(sql`
         SELECT order_id FROM orders WHERE changed_run = ${runId}
@@ -169,20 +169,28 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
         // before the last day whose running count of business days is threshold + 1 below
         // as_of's: one date, found first, so the findings are filtered by it (joining each
         // of them to the calendar let the planner scan the 80-year calendar once per
-        // finding: minutes at 100k).
-        const [threshold] = yield* sql<{ cutoff: string | null }>`
+        // finding: minutes at 100k). The same date for the last run's as_of bounds it
+        // below: an order whose last parcel came on or before it was already overdue
+        // then, and the last run raised that (its findings are a full run's, and an order
+        // changed since is in scope already).
+        const [threshold] = yield* sql<{ cutoff: string | null; previous_cutoff: string | null }>`
           WITH business_day_no AS (
             SELECT day, count(*) FILTER (WHERE is_business_day) OVER (ORDER BY day) AS n FROM jp_calendar
           )
-          SELECT to_char(max(d.day), 'YYYY-MM-DD') AS cutoff FROM business_day_no d
-          WHERE d.n <= (SELECT a.n FROM business_day_no a WHERE a.day = ${asOf}::date) - ${reshipOverdueAfterBusinessDays + 1}::int`
+          SELECT to_char(max(d.day) FILTER (WHERE d.n <= (SELECT a.n FROM business_day_no a WHERE a.day = ${asOf}::date) - ${reshipOverdueAfterBusinessDays + 1}::int), 'YYYY-MM-DD') AS cutoff,
+                 to_char(max(d.day) FILTER (WHERE d.n <= (SELECT a.n FROM business_day_no a WHERE a.day = ${previousAsOf}::date) - ${reshipOverdueAfterBusinessDays + 1}::int), 'YYYY-MM-DD') AS previous_cutoff
+          FROM business_day_no d`
         if (threshold?.cutoff != null) {
+          const crossedSince = threshold.previous_cutoff === null
+            ? sql``
+            : sql`AND (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date > ${threshold.previous_cutoff}::date`
           yield* addToScope(sql`
             SELECT f.subject_id
             FROM findings f
             JOIN parcel_lines pl ON pl.parcel_id = f.related_id AND pl.order_ref = f.subject_id
             WHERE f.code = 'SHIP_READY' AND f.closed_on IS NULL
               AND (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date <= ${threshold.cutoff}::date
+              ${crossedSince}
               AND (pl.received_at AT TIME ZONE 'Asia/Tokyo')::date >= (SELECT min(day) FROM jp_calendar)
               AND NOT EXISTS (SELECT 1 FROM findings late
                               WHERE late.code = 'SHIP_NOT_RESHIPPED' AND late.subject_id = f.subject_id
@@ -246,7 +254,7 @@ export const NightScopeLive = Layer.effect(NightScope, Effect.gen(function*() {
     const businessDaysPassed = asOf > state.as_of && (yield* sql<{ n: number }>`
       SELECT count(*)::int AS n FROM jp_calendar
       WHERE is_business_day AND day > ${state.as_of}::date AND day <= ${asOf}::date`)[0]!.n > 0
-    const orderRefs = yield* buildScope(runId, asOf, businessDaysPassed)
+    const orderRefs = yield* buildScope(runId, asOf, state.as_of, businessDaysPassed)
     const payoutSeeds = yield* buildPayoutScope(
       runId,
       { asOf: state.as_of, lastFile: state.zengin_last_file, voided: state.zengin_voided ?? [] },
