@@ -163,9 +163,12 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
           WHERE closed_on IS NULL AND ${notRaised}`
         return
       }
+      // The input codes by name, so the key's index finds their few rows (NOT IN the other
+      // sides' codes read every open finding). A code no rule raises any more cannot be
+      // open here: a change of the rules matches in full (matchRulesVersion).
       yield* sql`
         UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
-        WHERE closed_on IS NULL AND code NOT IN ${sql.in([...shippingCodes, ...payoutCodes])} AND ${notRaised}`
+        WHERE closed_on IS NULL AND code IN ${sql.in(inputCodes)} AND ${notRaised}`
       yield* sql`
         UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
         WHERE closed_on IS NULL AND code IN ${sql.in(shippingCodes)}
