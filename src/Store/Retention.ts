@@ -80,12 +80,23 @@ export const RetentionLive = Layer.effect(Retention, Effect.gen(function*() {
         )
         SELECT count(*)::int AS n FROM deleted`
       // Settled: every finding still standing on the request is PAY_MATCHED or resolved;
-      // since the later of the match's first run and the last resolution.
+      // since the later of the match's first run and the last resolution. Only a request
+      // with one such date on or before the cutoff can be settled that long: those are
+      // found first, so the findings of every other request (on a night, nearly all of
+      // them) are not grouped at all.
       const accounts = yield* sql<{ n: number }>`
-        WITH standing AS (
+        WITH candidate AS (
+          SELECT DISTINCT f.subject_id AS request_id
+          FROM findings f
+          WHERE f.side = 'payout' AND f.code <> 'PAY_ORPHAN_TRANSFER' AND f.closed_on IS NULL
+            AND ((f.code = 'PAY_MATCHED' AND f.first_seen <= ${asOf}::date - ${periods.accountDays}::int)
+                 OR (f.code <> 'PAY_MATCHED' AND (f.resolved_at AT TIME ZONE 'Asia/Tokyo')::date <= ${asOf}::date - ${periods.accountDays}::int))
+        ),
+        standing AS (
           SELECT f.subject_id AS request_id, f.code, f.first_seen, f.resolved_at
           FROM findings f
           WHERE f.side = 'payout' AND f.code <> 'PAY_ORPHAN_TRANSFER' AND f.closed_on IS NULL
+            AND f.subject_id IN (SELECT request_id FROM candidate)
         ),
         settled AS (
           SELECT request_id,
