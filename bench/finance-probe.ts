@@ -11,11 +11,13 @@
 //   each CSV:
 //     rows     the findings query alone on the server (its sort)
 //     lines    the query of the lines (each field formatted) on the server
-//     copy     the file written as the run writes it (COPY TO STDOUT into a file)
+//     copy     the file written as the run writes it (COPY TO STDOUT into a file), with the
+//              CPU seconds of the server's backend and of Node, and the file's sha256
 // Prints figures; asserts nothing.
 //
-//   npx tsx bench/finance-probe.ts --db /tmp/kk-bench-db-XXXX [--cap 100000] [--only csv|xlsx]
+//   npx tsx bench/finance-probe.ts --db /tmp/kk-bench-db-XXXX [--cap 100000] [--only csv|xlsx] [--serial]
 import "./nodeFlags.ts"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -40,6 +42,12 @@ const only = argValue("--only")
 
 class RolledBack {
   readonly _tag = "RolledBack"
+}
+
+// utime + stime of a process, from /proc (clock ticks of 1/100 s on Linux): steadier than the wall clock on a busy host.
+const backendCpuSeconds = (pid: number) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
 const seconds = (began: number) => ((performance.now() - began) / 1000).toFixed(2)
@@ -109,16 +117,23 @@ const program = Effect.gen(function*() {
   }
 
   if (only !== "xlsx") {
+    // --serial: no parallel workers, so that the backend's CPU time is all of the server's.
+    if (process.argv.includes("--serial")) yield* sql`SET LOCAL max_parallel_workers_per_gather = 0`
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kk-finance-probe-"))
+    const [{ pid }] = yield* sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`
     for (const side of ["shipping", "payout"] as const) {
       const parts: Array<string> = []
       parts.push(`rows: ${yield* explain(findings.raisedByQuery(runId, side))}`)
       parts.push(`lines: ${yield* explain(findingsCsvLines(sql, findings.raisedByQuery(runId, side)))}`)
       const file = path.join(dir, `${side}.csv`)
       began = performance.now()
+      const serverBefore = backendCpuSeconds(pid)
+      const nodeBefore = process.cpuUsage()
       const stream = fs.createWriteStream(file)
       const n = yield* copyFindingsCsv(sql, stream, findings.raisedByQuery(runId, side))
-      parts.push(`copy ${seconds(began)} s (${(fs.statSync(file).size / 1e6).toFixed(1)} MB)`)
+      const node = (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(nodeBefore))
+      parts.push(`copy ${seconds(began)} s (cpu: server ${(backendCpuSeconds(pid) - serverBefore).toFixed(2)} s, node ${node.toFixed(2)} s; ` +
+        `${(fs.statSync(file).size / 1e6).toFixed(1)} MB, sha256 ${createHash("sha256").update(fs.readFileSync(file)).digest("hex").slice(0, 16)})`)
       console.log(`${side} CSV: ${n.toLocaleString("en-US")} rows; ${parts.join("; ")}`)
     }
     fs.rmSync(dir, { recursive: true, force: true })
