@@ -44,6 +44,11 @@ export interface FindingRow {
   readonly resolved_on: string | null
 }
 
+export interface RaisedByOptions {
+  readonly codes?: ReadonlyArray<FindingCode>
+  readonly severities?: ReadonlyArray<Severity>
+}
+
 export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<FindingsStore, {
   /** Creates this run's empty collection; call inside the run's transaction. */
   readonly begin: Effect.Effect<void>
@@ -65,8 +70,12 @@ export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<Findin
   readonly countsForSide: (side: Exclude<Side, "input">) => Effect.Effect<ReadonlyMap<string, number>>
   /** The findings of one side that run `runId` closed: the data no longer raises them (解消済). */
   readonly closedBy: (runId: number, side: Side) => Stream.Stream<FindingRow>
-  /** The findings open after run `runId` for one side (input findings always included), errors first. */
-  readonly raisedBy: (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) => Stream.Stream<FindingRow>
+  /**
+   * The findings open after run `runId` for one side (input findings always included), errors
+   * first; only those of `codes`, or of `severities` (a capped Findings sheet: its errors and
+   * warnings, sorted on the server without the info findings that it leaves out), when given.
+   */
+  readonly raisedBy: (runId: number, side: Side, options?: RaisedByOptions) => Stream.Stream<FindingRow>
   /**
    * raisedBy's query itself, for a caller that lets the server shape each row (the
    * findings CSVs, src/Report/FindingsCsv.ts): its rows are FindingRows, in raisedBy's order.
@@ -209,13 +218,15 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
   const listed = (status: Statement.Fragment, where: Statement.Fragment, side: Side) =>
     listedQuery(status, where, side).stream.pipe(Stream.orDie)
 
-  const raisedByQuery = (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) =>
+  const raisedByQuery = (runId: number, side: Side, options?: RaisedByOptions) =>
     listedQuery(
       findingStatus(sql, runId),
-      sql`closed_on IS NULL ${options?.codes === undefined ? sql`` : sql`AND code IN ${sql.in(options.codes)}`}`,
+      sql`closed_on IS NULL
+        ${options?.codes === undefined ? sql`` : sql`AND code IN ${sql.in(options.codes)}`}
+        ${options?.severities === undefined ? sql`` : sql`AND severity IN ${sql.in(options.severities)}`}`,
       side
     )
-  const raisedBy = (runId: number, side: Side, options?: { readonly codes?: ReadonlyArray<FindingCode> }) =>
+  const raisedBy = (runId: number, side: Side, options?: RaisedByOptions) =>
     raisedByQuery(runId, side, options).stream.pipe(Stream.orDie)
 
   const closedBy = (runId: number, side: Side) => listed(sql`'解消済'`, sql`closed_run = ${runId}`, side)

@@ -229,6 +229,12 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
    * The payout errors and warnings of run `runId`, with the request and the one transfer
    * they name: open ones first, errors before warnings, codes in the order `priority`
    * gives them, then oldest first.
+   *
+   * Driven by the findings: a few thousand rows, each looking up its request, assignment
+   * and transfer by key (the lateral subqueries, kept apart by `OFFSET 0` so that the
+   * planner cannot turn them into hash joins over every request, assignment and transfer,
+   * which was most of the sheet's time). Orphans only among the transfers an open
+   * PAY_ORPHAN_TRANSFER names.
    */
   const actionItems = (runId: number, priority: ReadonlyArray<string>) =>
     sql<Sealed<ActionRow, "requested_holder" | "transfer_holder">>`
@@ -236,30 +242,42 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
         SELECT DISTINCT ON (t.transfer_id) t.channel, t.transfer_id
         FROM transfers t
         WHERE t.outcome = 'completed'
+          AND t.transfer_id IN (SELECT n.subject_id FROM findings n WHERE n.code = 'PAY_ORPHAN_TRANSFER' AND n.closed_on IS NULL)
           AND NOT EXISTS (SELECT 1 FROM payout_assignments a WHERE a.channel = t.channel AND a.transfer_id = t.transfer_id)
         ORDER BY t.transfer_id, t.channel
       )
       SELECT ${findingColumns(runId)},
-             m.label AS method_label,
+             r.method_label,
              r.amount::float8 AS requested_amount,
-             to_char(s.due_date, 'YYYY-MM-DD') AS due_date,
+             to_char(r.due_date, 'YYYY-MM-DD') AS due_date,
              r.account_holder_sealed AS requested_holder_sealed,
              coalesce(cm.label, t.channel) AS transfer_channel_label,
              CASE WHEN t.transfer_id IS NOT NULL THEN t.amount
-                  WHEN f.code = 'PAY_DUPLICATE' THEN s.paid_amount END::float8 AS transfer_amount,
+                  WHEN f.code = 'PAY_DUPLICATE' THEN r.paid_amount END::float8 AS transfer_amount,
              to_char(t.transfer_date, 'YYYY-MM-DD') AS transfer_date,
              t.holder_name_sealed AS transfer_holder_sealed,
              payout_account_label(t.bank_code, t.branch_code, t.account_type, t.account_masked) AS transfer_account
       FROM findings f
-      LEFT JOIN payout_requests r ON f.code <> 'PAY_ORPHAN_TRANSFER' AND r.request_id = f.subject_id
-      LEFT JOIN payout_request_state s ON s.request_id = r.request_id
-      LEFT JOIN payout_methods m ON m.method = r.method
+      LEFT JOIN LATERAL (
+        SELECT r.amount, r.account_holder_sealed, m.label AS method_label, s.due_date, s.paid_amount
+        FROM payout_requests r
+        LEFT JOIN payout_request_state s ON s.request_id = r.request_id
+        LEFT JOIN payout_methods m ON m.method = r.method
+        WHERE f.code <> 'PAY_ORPHAN_TRANSFER' AND r.request_id = f.subject_id
+        OFFSET 0
+      ) r ON true
       -- The one transfer the finding names: the request's own (related id), or the orphan.
-      LEFT JOIN payout_assignments a
-        ON f.code <> 'PAY_ORPHAN_TRANSFER' AND a.request_id = f.subject_id AND a.transfer_id = f.related_id
+      LEFT JOIN LATERAL (
+        SELECT a.channel, a.transfer_id FROM payout_assignments a
+        WHERE f.code <> 'PAY_ORPHAN_TRANSFER' AND a.request_id = f.subject_id AND a.transfer_id = f.related_id
+        OFFSET 0
+      ) a ON true
       LEFT JOIN orphan o ON f.code = 'PAY_ORPHAN_TRANSFER' AND o.transfer_id = f.subject_id
-      LEFT JOIN transfers t
-        ON t.channel = coalesce(a.channel, o.channel) AND t.transfer_id = coalesce(a.transfer_id, o.transfer_id)
+      LEFT JOIN LATERAL (
+        SELECT t.* FROM transfers t
+        WHERE t.channel = coalesce(a.channel, o.channel) AND t.transfer_id = coalesce(a.transfer_id, o.transfer_id)
+        OFFSET 0
+      ) t ON true
       LEFT JOIN payout_methods cm ON cm.channel = t.channel
       -- Handled findings (対応済) leave the worklist; the Findings sheet keeps them.
       WHERE f.closed_on IS NULL AND f.side = 'payout' AND f.severity IN ('error', 'warning') AND f.resolved_at IS NULL
