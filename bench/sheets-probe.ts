@@ -8,11 +8,16 @@
 //   unseal   the same with the addresses opened (再発送リスト only): the difference
 //   sheet 0  the sheet written with the zip's deflate at level 0: less the fetch, row XML
 //   sheet 3  at the workbooks' level: less level 0, deflate
-// and the summary sheet's queries. Prints figures; asserts nothing.
+// and the summary sheet's queries. Each part also says Node's CPU (user + system, every
+// thread: the zip's deflate and V8's GC helpers count): wall time beyond it is waiting,
+// on the server or for a core. A capped Findings sheet is read both ways: by code, as the
+// workbook asks for it, and sorted with the info findings, as it was asked before.
+// Prints figures; asserts nothing.
 //
 //   npx tsx bench/sheets-probe.ts --db /tmp/kk-bench-db-XXXX [--cap 100000] [--sheet 再発送リスト]
 //   … --lateral       再発送リスト from the lateral form it replaced (test/support/readyReference.ts)
 //   … --no-stats      with the base tables' statistics taken away first (as a first load's full run)
+//   … --explain       print 再発送リスト's plan (EXPLAIN ANALYZE, TIMING OFF)
 import "./nodeFlags.ts"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -29,6 +34,7 @@ import { lateralReadyReference } from "../test/support/readyReference.ts"
 import { findingsSheet, inputCodes } from "../src/Report/FindingsSheet.ts"
 import { actionSheet, awaitingSheet, readySheet } from "../src/Report/ShippingSheets.ts"
 import { shippingActions } from "../src/Report/ShippingActions.ts"
+import { shippingFindingRows } from "../src/Report/ShippingWorkbook.ts"
 import { capPlan, defaultSheetRowCap } from "../src/Report/SheetCap.ts"
 import { newWorkbookWriter, prepareWorkbook, type SheetSpec, workbookZipLevel, writeSheet } from "../src/Report/Sheet.ts"
 
@@ -39,6 +45,7 @@ const onlySheet = argValue("--sheet")
 const cap = Number(argValue("--cap") ?? defaultSheetRowCap)
 const noStats = process.argv.includes("--no-stats")
 const lateral = process.argv.includes("--lateral")
+const explain = process.argv.includes("--explain")
 const actionGuides = Object.entries(shippingActions).map(([code, g]) => ({ code, ...g }))
 const baseTables = ["findings", "orders", "order_items", "parcel_lines", "shipping_addresses", "jp_calendar", "reshipments"]
 
@@ -47,6 +54,15 @@ class RolledBack {
 }
 
 const seconds = (began: number) => ((performance.now() - began) / 1000).toFixed(2)
+// Node's own CPU (user + system) since `from`: the rest of the wall time is waiting (server, zip's pool).
+let cpuFrom = process.cpuUsage()
+const cpuMark = () => {
+  cpuFrom = process.cpuUsage()
+}
+const cpuSeconds = () => {
+  const used = process.cpuUsage(cpuFrom)
+  return ((used.user + used.system) / 1e6).toFixed(2)
+}
 
 const program = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -89,8 +105,13 @@ const program = Effect.gen(function*() {
     ["要対応", actionSheet, () => queries.needingAction(runId, actionGuides)],
     ["未着注文", awaitingSheet, () => (awaitingPlan.capped ? Stream.empty : queries.awaitingParcels(runId))],
     ["入力エラー", findingsSheet, () => findings.raisedBy(runId, "shipping", { codes: inputCodes })],
-    [`Findings${findingsPlan.capped ? " (errors and warnings)" : ""}`, findingsSheet, () =>
-      findingsPlan.capped ? findings.raisedBy(runId, "shipping").pipe(Stream.takeWhile((f) => f.severity !== "info")) : findings.raisedBy(runId, "shipping")]
+    [`Findings${findingsPlan.capped ? " (errors and warnings, asked by code)" : ""}`, findingsSheet, () =>
+      shippingFindingRows(findings, runId, findingsPlan).pipe(Stream.takeWhile((f) => !findingsPlan.capped || f.severity !== "info"))],
+    // As the sheet read them before: every open finding sorted, the read stopped at the first info one.
+    ...(findingsPlan.capped
+      ? [["Findings (errors and warnings, sorted with the rest)", findingsSheet, () =>
+        findings.raisedBy(runId, "shipping").pipe(Stream.takeWhile((f) => f.severity !== "info"))] as [string, SheetSpec<any>, () => Stream.Stream<any>]]
+      : [])
   ]
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kk-sheets-probe-"))
   for (const [name, spec, rows] of sheets.filter(([name]) => onlySheet === undefined || name.startsWith(onlySheet))) {
@@ -101,22 +122,26 @@ const program = Effect.gen(function*() {
       const [text, params] = statement.compile()
       const plan = yield* sql.unsafe<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, TIMING OFF) ${text}`, params as Array<unknown>)
       const execution = plan.map((r) => r["QUERY PLAN"]).find((l) => l.startsWith("Execution Time"))
+      if (explain) console.log(plan.map((r) => r["QUERY PLAN"]).join("\n"))
       parts.push(`server ${seconds(began)} s (${execution})`)
       began = performance.now()
+      cpuMark()
       yield* Stream.runDrain((yield* readyStatement()).stream)
-      parts.push(`fetch ${seconds(began)} s`)
+      parts.push(`fetch ${seconds(began)} s (node cpu ${cpuSeconds()} s)`)
     }
     began = performance.now()
+    cpuMark()
     const n = yield* Stream.runFold(rows(), 0, (k) => k + 1)
-    parts.push(`${spec === readySheet ? "fetch and unseal" : "fetch"} ${seconds(began)} s`)
+    parts.push(`${spec === readySheet ? "fetch and unseal" : "fetch"} ${seconds(began)} s (node cpu ${cpuSeconds()} s)`)
     for (const level of [0, workbookZipLevel]) {
       const file = path.join(dir, `${level}.xlsx`)
       began = performance.now()
+      cpuMark()
       const workbook = newWorkbookWriter({ filename: file }, level)
       prepareWorkbook(workbook)
       yield* writeSheet(workbook, spec, rows())
       yield* Effect.promise(() => workbook.commit())
-      parts.push(`sheet at level ${level} ${seconds(began)} s (${(fs.statSync(file).size / 1e6).toFixed(1)} MB)`)
+      parts.push(`sheet at level ${level} ${seconds(began)} s (node cpu ${cpuSeconds()} s, ${(fs.statSync(file).size / 1e6).toFixed(1)} MB)`)
     }
     console.log(`${name}: ${n.toLocaleString("en-US")} rows; ${parts.join("; ")}`)
   }

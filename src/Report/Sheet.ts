@@ -226,27 +226,15 @@ const dateCell = (value: string) => {
   return new Date(Date.UTC(y, m - 1, d))
 }
 
-// A sheet has few distinct dates and many rows: one Date per date, not per cell.
-const makeDateCells = () => {
-  const dates = new Map<string, Date>()
-  return (value: string) => {
-    let date = dates.get(value)
-    if (date === undefined) dates.set(value, date = dateCell(value))
-    return date
-  }
-}
-
 /** 0 → A, 25 → Z, 26 → AA. */
 export const columnLetter = (index: number): string =>
   index < 26 ? String.fromCharCode(65 + index) : columnLetter(Math.floor(index / 26) - 1) + String.fromCharCode(65 + (index % 26))
 
-const cellValue = (
-  kind: CellKind,
-  value: string | number | null | undefined,
-  toDate: (value: string) => Date = dateCell
-): ExcelJS.CellValue => {
+const isoDay = /^\d{4}-\d{2}-\d{2}/
+
+const cellValue = (kind: CellKind, value: string | number | null | undefined): ExcelJS.CellValue => {
   if (value === null || value === undefined || value === "") return null
-  if (kind === "date" && typeof value === "string") return /^\d{4}-\d{2}-\d{2}/.test(value) ? toDate(value) : fitCellText(value)
+  if (kind === "date" && typeof value === "string") return isoDay.test(value) ? dateCell(value) : fitCellText(value)
   if (kind === "text") return fitCellText(String(value))
   return typeof value === "number" ? value : Number(value)
 }
@@ -419,9 +407,9 @@ const drained = (stream: SheetStream) =>
       return Effect.sync(() => clearTimeout(timer))
     })
 
-// The XML exceljs writes for a row's cells (lib/xlsx/xform/sheet/cell-xform.js): text as
-// an inline string (t="str"), numbers and dates (as Excel serial days) as values, an
-// empty cell only for its style.
+// The XML exceljs writes for a row's cells (lib/xlsx/xform/sheet/cell-xform.js), as
+// makeRowsXml writes it: text as an inline string (t="str"), numbers and dates (as Excel
+// serial days) as values, an empty cell only for its style.
 const cellTypes: Record<CellKind, number> = {
   text: ExcelJS.ValueType.String,
   yen: ExcelJS.ValueType.Number,
@@ -437,14 +425,6 @@ export const xmlText = (text: string) =>
   xmlSpecial.test(text) ? text.replace(xmlSpecials, (ch) => xmlEntities[ch] ?? "") : text
 
 const excelDay = (date: Date) => 25569 + date.getTime() / (24 * 3600 * 1000)
-
-const cellXml = (ref: string, style: number, value: ExcelJS.CellValue): string => {
-  const s = style === 0 ? "" : ` s="${style}"`
-  if (value === null || value === undefined) return style === 0 ? "" : `<c r="${ref}"${s}/>`
-  if (typeof value === "string") return `<c r="${ref}"${s} t="str"><v>${xmlText(value)}</v></c>`
-  if (value instanceof Date) return `<c r="${ref}"${s}><v>${excelDay(value)}</v></c>`
-  return `<c r="${ref}"${s}><v>${String(value)}</v></c>`
-}
 
 /** A manual page break after row `id`, as exceljs keeps them in a sheet's rowBreaks. */
 export interface RowBreak {
@@ -491,13 +471,33 @@ export const makeRowsXml = <Row>(
   let written = 0
   let leftOut = 0
   let previous: { row: Row } | undefined
-  const toDate = makeDateCells()
-  const letters = columns.map((_, index) => columnLetter(index))
-  const wrapped = columns.map((c) => c.wrap === true)
-  const values = new Array<ExcelJS.CellValue>(columns.length)
-  const rowTail = ` spans="1:${columns.length}" x14ac:dyDescent="0.25">`
+  // Per column, what every cell of it needs, looked up once: the cell reference's start,
+  // whether it wraps, whether it may be set in bold.
+  const cells = columns.map((column, index) => ({
+    value: column.value,
+    kind: column.kind,
+    width: column.width,
+    wrap: column.wrap === true,
+    emphasis: column.emphasis === true,
+    open: `<c r="${columnLetter(index)}`
+  }))
+  const count = cells.length
+  const rowTail = ` spans="1:${count}" x14ac:dyDescent="0.25">`
+  // A sheet has few distinct dates and style ids and many cells: each one's XML once.
+  const dayTexts = new Map<string, string>()
+  const dayText = (value: string) => {
+    let text = dayTexts.get(value)
+    if (text === undefined) dayTexts.set(value, text = String(excelDay(dateCell(value))))
+    return text
+  }
+  const styleAttributes: Array<string> = []
+  const styleAttribute = (id: number) => styleAttributes[id] ??= id === 0 ? "" : ` s="${id}"`
+  // The cells' text values and what they hold, reused from row to row.
+  const texts = new Array<string>(count)
+  const holds = new Array<CellHolds>(count)
   // The rows' XML, written straight into the sheet's stream: exceljs's Row and Cell
-  // objects and its XML writer cost most of a sheet's time, for the same XML (rowXml).
+  // objects and its XML writer cost most of a sheet's time, for the same XML (see
+  // cellTypes). Built by concatenation, without a template or object per cell.
   let xml = ""
   const add = (row: Row) => {
     if (written >= maxDataRows) {
@@ -510,19 +510,37 @@ export const makeRowsXml = <Row>(
     }
     previous = { row }
     let lines = 1
-    for (let i = 0; i < columns.length; i++) {
-      const column = columns[i]!
-      const value = values[i] = cellValue(column.kind, column.value(row), toDate)
-      if (wrapped[i] && typeof value === "string") lines = Math.max(lines, linesNeeded(value, column.width))
+    for (let i = 0; i < count; i++) {
+      const cell = cells[i]!
+      const value = cell.value(row)
+      if (value === null || value === undefined || value === "") {
+        holds[i] = CellHolds.nothing
+      } else if (cell.kind === "text" || (cell.kind === "date" && typeof value === "string" && !isoDay.test(value))) {
+        const text = texts[i] = fitCellText(String(value))
+        holds[i] = CellHolds.text
+        if (cell.wrap) lines = Math.max(lines, linesNeeded(text, cell.width))
+      } else {
+        texts[i] = cell.kind === "date" && typeof value === "string" ? dayText(value) : String(typeof value === "number" ? value : Number(value))
+        holds[i] = CellHolds.number
+      }
     }
     const severity = spec.severity?.(row) ?? "info"
     const emphasised = spec.emphasise?.(row) ?? false
-    const number = headerRow + written + 1
+    const number = String(headerRow + written + 1)
     xml += `<row r="${number}"${lines <= 1 ? "" : ` ht="${heightOf(lines)}" customHeight="1"`}${rowTail}`
-    for (let i = 0; i < columns.length; i++) {
-      const value = values[i]
-      const quoted = typeof value === "string" && looksLikeFormula(value)
-      xml += cellXml(`${letters[i]}${number}`, styleId(i, severity, emphasised && columns[i]!.emphasis === true, quoted), value)
+    for (let i = 0; i < count; i++) {
+      const cell = cells[i]!
+      const held = holds[i]!
+      const text = held === CellHolds.nothing ? "" : texts[i]!
+      const quoted = held === CellHolds.text && startsLikeFormula(text)
+      const s = styleAttribute(styleId(i, severity, emphasised && cell.emphasis, quoted))
+      if (held === CellHolds.nothing) {
+        if (s !== "") xml += cell.open + number + "\"" + s + "/>"
+      } else if (held === CellHolds.text) {
+        xml += cell.open + number + "\"" + s + " t=\"str\"><v>" + xmlText(text) + "</v></c>"
+      } else {
+        xml += cell.open + number + "\"" + s + "><v>" + text + "</v></c>"
+      }
     }
     xml += "</row>"
     written++
@@ -544,6 +562,17 @@ export const makeRowsXml = <Row>(
       return leftOut
     }
   }
+}
+
+// What a data cell holds, as makeRowsXml writes it (cellValue's cases): nothing (the
+// style alone), text, or a number (a date as its serial day).
+const CellHolds = { nothing: 0, text: 1, number: 2 } as const
+type CellHolds = typeof CellHolds[keyof typeof CellHolds]
+
+// looksLikeFormula by its first character, without a regular expression per cell.
+const startsLikeFormula = (text: string) => {
+  const first = text.charCodeAt(0)
+  return first === 0x3d || first === 0x2b || first === 0x2d || first === 0x40 || first === 0x09 || first === 0x0d
 }
 
 /** Writes `rows` into a new sheet; returns how many data rows it holds. */
