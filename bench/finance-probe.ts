@@ -28,7 +28,7 @@ import { clientFromUrl } from "../src/Store/Database.ts"
 import { startEmbeddedServer } from "../src/Store/EmbeddedServer.ts"
 import { FindingsStore, FindingsStoreLive } from "../src/Store/FindingsStore.ts"
 import { payoutQueries } from "../src/Store/PayoutQueries.ts"
-import { findingsSheet, inputCodes, inputErrorsSheet } from "../src/Report/FindingsSheet.ts"
+import { findingsSheet, findingsSheetRows, inputCodes, inputErrorsSheet } from "../src/Report/FindingsSheet.ts"
 import { actionPriority, actionSheet, matchedSheet, orphanSheet, unpaidSheet } from "../src/Report/FinanceSheets.ts"
 import { capPlan, defaultSheetRowCap } from "../src/Report/SheetCap.ts"
 import { copyFindingsCsv, findingsCsvLines } from "../src/Report/FindingsCsv.ts"
@@ -94,7 +94,7 @@ const program = Effect.gen(function*() {
       ["孤立振込", orphanSheet, () => payouts.orphans(runId)],
       ["入力エラー", inputErrorsSheet, () => findings.raisedBy(runId, "payout", { codes: inputCodes })],
       [`Findings${findingsPlan.capped ? " (errors and warnings)" : ""}`, findingsSheet, () =>
-        findingsPlan.capped ? findings.raisedBy(runId, "payout", { severities: ["error", "warning"] }).pipe(Stream.takeWhile((f) => f.severity !== "info")) : findings.raisedBy(runId, "payout")]
+        findingsSheetRows(findings, runId, "payout", findingsPlan)]
     ]
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kk-finance-probe-"))
     for (const [name, spec, rows] of sheets) {

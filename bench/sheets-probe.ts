@@ -31,10 +31,9 @@ import { shadowWithoutStatistics } from "./noStats.ts"
 import { FindingsStore, FindingsStoreLive } from "../src/Store/FindingsStore.ts"
 import { makeShippingQueries, openReadyRow, readyToReshipStatement, type SealedReadyRow } from "../src/Store/ShippingQueries.ts"
 import { lateralReadyReference } from "../test/support/readyReference.ts"
-import { findingsSheet, inputCodes } from "../src/Report/FindingsSheet.ts"
+import { findingsSheet, findingsSheetRows, inputCodes } from "../src/Report/FindingsSheet.ts"
 import { actionSheet, awaitingSheet, readySheet } from "../src/Report/ShippingSheets.ts"
 import { shippingActions } from "../src/Report/ShippingActions.ts"
-import { shippingFindingRows } from "../src/Report/ShippingWorkbook.ts"
 import { capPlan, defaultSheetRowCap } from "../src/Report/SheetCap.ts"
 import { newWorkbookWriter, prepareWorkbook, type SheetSpec, workbookZipLevel, writeSheet } from "../src/Report/Sheet.ts"
 
@@ -106,7 +105,7 @@ const program = Effect.gen(function*() {
     ["未着注文", awaitingSheet, () => (awaitingPlan.capped ? Stream.empty : queries.awaitingParcels(runId))],
     ["入力エラー", findingsSheet, () => findings.raisedBy(runId, "shipping", { codes: inputCodes })],
     [`Findings${findingsPlan.capped ? " (errors and warnings, asked by code)" : ""}`, findingsSheet, () =>
-      shippingFindingRows(findings, runId, findingsPlan).pipe(Stream.takeWhile((f) => !findingsPlan.capped || f.severity !== "info"))],
+      findingsSheetRows(findings, runId, "shipping", findingsPlan)],
     // As the sheet read them before: every open finding sorted, the read stopped at the first info one.
     ...(findingsPlan.capped
       ? [["Findings (errors and warnings, sorted with the rest)", findingsSheet, () =>

@@ -13,7 +13,7 @@ import {
   orphanSheet,
   unpaidSheet
 } from "./FinanceSheets.ts"
-import { inputCodes, inputErrorsSheet, writeFindingsSheet } from "./FindingsSheet.ts"
+import { findingsSheetRows, inputCodes, inputErrorsSheet, writeFindingsSheet } from "./FindingsSheet.ts"
 import type { RunFacts } from "./Reports.ts"
 import { closedSection, countsSection, filesSection, listsSection, retentionSection, runSection } from "./RunSummary.ts"
 import { writeSheet, writeSummarySheet } from "./Sheet.ts"
@@ -62,8 +62,5 @@ export const writeFinanceWorkbook = (
       : writeSheet(workbook, unpaidSheet, payouts.unpaid(facts.runId)))
     yield* writeSheet(workbook, orphanSheet, payouts.orphans(facts.runId))
     yield* writeSheet(workbook, inputErrorsSheet, findings.raisedBy(facts.runId, "payout", { codes: inputCodes }))
-    // Capped, the sheet lists only errors and warnings: the server sorts those alone, not every
-    // PAY_MATCHED with them (797,870 at 1M) for the sheet to stop at the first info row.
-    const listed = findingsPlan.capped ? { severities: ["error", "warning"] as const } : undefined
-    yield* writeFindingsSheet(workbook, findings.raisedBy(facts.runId, "payout", listed), findingsPlan, cap, "finance")
+    yield* writeFindingsSheet(workbook, findingsSheetRows(findings, facts.runId, "payout", findingsPlan), findingsPlan, cap, "finance")
   })

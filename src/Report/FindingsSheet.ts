@@ -3,7 +3,8 @@
 // decision columns every sheet that lists handled findings carries.
 import { Stream } from "effect"
 import type ExcelJS from "exceljs"
-import type { FindingRow } from "../Store/FindingsStore.ts"
+import { allFindingCodes, findingCodes, type Side } from "../Domain/Finding.ts"
+import type { FindingRow, FindingsStore } from "../Store/FindingsStore.ts"
 import { type Column, type SheetSpec, severityLabels, writeSheet } from "./Sheet.ts"
 import { type CapPlan, findingsCapHeading, type ReportSide } from "./SheetCap.ts"
 
@@ -54,10 +55,24 @@ export const inputErrorsSheet: SheetSpec<FindingRow> = {
 
 export const inputCodes = ["INPUT_FILE_REJECTED", "INPUT_ROW_REJECTED"] as const
 
+// The error and warning codes a side's Findings sheet lists past its cap (input ones too).
+const listedPastCap = (side: Exclude<Side, "input">) =>
+  allFindingCodes.filter((code) => findingCodes[code].side !== (side === "shipping" ? "payout" : "shipping") && findingCodes[code].severity !== "info")
+
+/**
+ * The rows of a side's Findings sheet under `plan`. Past the cap the server is asked for
+ * the error and warning codes only (the findings' key starts with the code, and a
+ * finding's severity is its code's), so it sorts those alone, not every info finding with
+ * them (797,870 PAY_MATCHED at 1M) for the sheet to stop at the first info row.
+ */
+export const findingsSheetRows = (findings: FindingsStore["Type"], runId: number, side: Exclude<Side, "input">, plan: CapPlan) =>
+  findings.raisedBy(runId, side, plan.capped ? { codes: listedPastCap(side) } : undefined)
+
 /**
  * The Findings sheet: every finding of the side, or, past the cap, its errors and
- * warnings only (the rows come errors first, so the read stops at the first info row)
- * under lines that count the rest and name the CSV that holds them.
+ * warnings only (`findingsSheetRows`; an info row would end the read all the same, as
+ * the rows come errors first) under lines that count the rest and name the CSV that
+ * holds them.
  */
 export const writeFindingsSheet = <E, R>(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,

@@ -3,27 +3,17 @@
 // orders ready to re-ship; never anything about payouts or bank accounts.
 import { Chunk, Effect, Stream } from "effect"
 import type ExcelJS from "exceljs"
-import { allFindingCodes, findingCodes } from "../Domain/Finding.ts"
 import type { FindingsStore } from "../Store/FindingsStore.ts"
 import type { ShippingQueries, WaitingParcel } from "../Store/ShippingQueries.ts"
-import { inputCodes, inputErrorsSheet, writeFindingsSheet } from "./FindingsSheet.ts"
+import { findingsSheetRows, inputCodes, inputErrorsSheet, writeFindingsSheet } from "./FindingsSheet.ts"
 import type { RunFacts } from "./Reports.ts"
 import { closedSection, countsSection, filesSection, listsSection, retentionSection, runSection } from "./RunSummary.ts"
 import { writeSheet, writeSummarySheet } from "./Sheet.ts"
-import { type CapPlan, capPlan, readyCapHeading, worklistCapHeading } from "./SheetCap.ts"
+import { capPlan, readyCapHeading, worklistCapHeading } from "./SheetCap.ts"
 import { shippingActions } from "./ShippingActions.ts"
 import { actionSheet, awaitingSheet, readySheet } from "./ShippingSheets.ts"
 
 const actionGuides = Object.entries(shippingActions).map(([code, g]) => ({ code, ...g }))
-
-// Past its cap, the Findings sheet lists the errors and warnings only: the server is asked
-// for their codes alone, so that it sorts those (a few hundred thousand at 1M), not every
-// open shipping finding before the sheet stops at the first info one. Same rows, same order.
-const errorAndWarningCodes = allFindingCodes.filter((code) => findingCodes[code].side !== "payout" && findingCodes[code].severity !== "info")
-
-/** The rows of shipping.xlsx's Findings sheet, as `writeFindingsSheet` lists them under `plan`. */
-export const shippingFindingRows = (findings: FindingsStore["Type"], runId: number, plan: CapPlan) =>
-  findings.raisedBy(runId, "shipping", plan.capped ? { codes: errorAndWarningCodes } : undefined)
 
 const waitingRow = (label: string, waiting: WaitingParcel | undefined): ReadonlyArray<string | number | null> =>
   waiting === undefined
@@ -96,5 +86,5 @@ export const writeShippingWorkbook = (
       ? writeSheet(workbook, awaitingSheet, Stream.empty, { heading: worklistCapHeading("未着注文", awaitingPlan, cap, "shipping") })
       : writeSheet(workbook, awaitingSheet, queries.awaitingParcels(facts.runId)))
     yield* writeSheet(workbook, inputErrorsSheet, findings.raisedBy(facts.runId, "shipping", { codes: inputCodes }))
-    yield* writeFindingsSheet(workbook, shippingFindingRows(findings, facts.runId, findingsPlan), findingsPlan, cap, "shipping")
+    yield* writeFindingsSheet(workbook, findingsSheetRows(findings, facts.runId, "shipping", findingsPlan), findingsPlan, cap, "shipping")
   })

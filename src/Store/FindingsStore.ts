@@ -46,7 +46,6 @@ export interface FindingRow {
 
 export interface RaisedByOptions {
   readonly codes?: ReadonlyArray<FindingCode>
-  readonly severities?: ReadonlyArray<Severity>
 }
 
 export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<FindingsStore, {
@@ -72,8 +71,7 @@ export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<Findin
   readonly closedBy: (runId: number, side: Side) => Stream.Stream<FindingRow>
   /**
    * The findings open after run `runId` for one side (input findings always included), errors
-   * first; only those of `codes`, or of `severities` (a capped Findings sheet: its errors and
-   * warnings, sorted on the server without the info findings that it leaves out), when given.
+   * first; only those of `codes` when given (a capped Findings sheet: src/Report/FindingsSheet.ts).
    */
   readonly raisedBy: (runId: number, side: Side, options?: RaisedByOptions) => Stream.Stream<FindingRow>
   /**
@@ -221,9 +219,7 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
   const raisedByQuery = (runId: number, side: Side, options?: RaisedByOptions) =>
     listedQuery(
       findingStatus(sql, runId),
-      sql`closed_on IS NULL
-        ${options?.codes === undefined ? sql`` : sql`AND code IN ${sql.in(options.codes)}`}
-        ${options?.severities === undefined ? sql`` : sql`AND severity IN ${sql.in(options.severities)}`}`,
+      sql`closed_on IS NULL ${options?.codes === undefined ? sql`` : sql`AND code IN ${sql.in(options.codes)}`}`,
       side
     )
   const raisedBy = (runId: number, side: Side, options?: RaisedByOptions) =>
