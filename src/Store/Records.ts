@@ -15,7 +15,7 @@ import type { Fragment } from "@effect/sql/Statement"
 import { Context, Effect, Layer } from "effect"
 import { type SealedTable, sealedDigest, sealedTables } from "../Seal/SealedColumns.ts"
 import { Sealer, type SealerShape } from "../Seal/Sealer.ts"
-import { copyLine } from "./CopyIn.ts"
+import { copyLine, copyValue } from "./CopyIn.ts"
 
 export interface TableSpec<Row> {
   readonly table: string
@@ -109,16 +109,22 @@ export const RecordsLive = Layer.effect(Records, Effect.gen(function*() {
       ...sealer,
       equalityKey: (value) => (value.startsWith(holderKeyPrefix) ? holderKeys(value) : sealer.equalityKey(value))
     }
-    const toValues = sealing === undefined
-      ? (clear: Readonly<Record<string, unknown>>) => columns.map((c) => clear[c])
+    const toStored = sealing === undefined
+      ? (clear: Readonly<Record<string, unknown>>) => clear
       : (clear: Readonly<Record<string, unknown>>) => {
         const stored = sealing.toStored(fileSealer, clear)
         stored.sealed_digest = sealedDigest(sealer, sealing, clear)
-        return columns.map((c) => stored[c])
+        return stored
       }
     return {
       copyStatement: `COPY ${stageTable} (${[lineColumn, reasonColumn, ...columns].map(quoted).join(", ")}) FROM STDIN`,
-      rowLine: (line, clear) => copyLine([line, null, ...toValues(clear)]),
+      // copyLine([line, null, ...values]), written without the arrays in between.
+      rowLine: (line, clear) => {
+        const stored = toStored(clear)
+        let text = `${line}\t\\N`
+        for (const column of columns) text += `\t${copyValue(stored[column])}`
+        return text + "\n"
+      },
       rejectionLine: (line, reason) => copyLine([line, reason, ...empty])
     }
   }

@@ -1,4 +1,4 @@
-// What a file's reader remembers while it reads (issue 12): holder names repeat (some
+// What a file's reader remembers while it reads, and the COPY text it writes (issue 12): holder names repeat (some
 // 1,500 in 100k payouts), so their compared form, whether banks can write them and their
 // keyed hash are made once per name and file. The rows and COPY text must be what they
 // are without the memo, for every name, also past the memo's bound.
@@ -6,9 +6,10 @@ import { Effect, Layer } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import { normaliseHolderName } from "../../src/Domain/HolderName.ts"
 import { bankHolderName } from "../../src/Domain/BankName.ts"
-import { bankTransfersExport, payoutRequestsExport, rowDecoder } from "../../src/Ingest/Exports.ts"
+import { bankTransfersExport, ordersExport, payoutRequestsExport, rowDecoder } from "../../src/Ingest/Exports.ts"
 import { holderKey, sealedTables } from "../../src/Seal/SealedColumns.ts"
 import { Sealer } from "../../src/Seal/Sealer.ts"
+import { copyLine } from "../../src/Store/CopyIn.ts"
 import { boundedMemo, Records, RecordsLive } from "../../src/Store/Records.ts"
 import { createTestDatabase, databaseLayer } from "../support/testDatabase.ts"
 
@@ -88,6 +89,21 @@ describe("a file's COPY text", () => {
         // A new file's text: nothing remembered yet.
         expect(compared(line)).toEqual(compared(records.stageLines(payoutRequestsExport.table).rowLine(i + 2, result.row)))
       })
+    }).pipe(Effect.provide(RecordsLive.pipe(Layer.provideMerge(databaseLayer(url)))), Effect.scoped))
+  })
+
+  it("is the line copyLine makes of the line number, no reason and the row's columns in order", async () => {
+    await Effect.runPromise(Effect.gen(function*() {
+      const records = yield* Records
+      const lines = records.stageLines(ordersExport.table)
+      const rows = [
+        { order_id: "PS-00000001", ordered_at: "2023-08-10T12:14:03.000Z", seller_id: "S104233", circle_name: "tab\there, back\\slash", buyer_id: "B2023311", shipping_method: "direct", status: "shipped", total_amount: 1500 },
+        { order_id: "PS-00000002", ordered_at: "2023-08-10T12:14:03.000Z", seller_id: "S104233", circle_name: "two\r\nlines \\N", buyer_id: null, shipping_method: "direct", status: "shipped", total_amount: 0 }
+      ]
+      for (const [i, row] of rows.entries()) {
+        expect(lines.rowLine(i + 2, row)).toBe(copyLine([i + 2, null, ...ordersExport.table.columns.map((c) => row[c])]))
+      }
+      expect(lines.rejectionLine(9, "理由\tあり")).toBe(copyLine([9, "理由\tあり", ...ordersExport.table.columns.map(() => null)]))
     }).pipe(Effect.provide(RecordsLive.pipe(Layer.provideMerge(databaseLayer(url)))), Effect.scoped))
   })
 })
