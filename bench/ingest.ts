@@ -12,24 +12,28 @@
 // folder between runs. Ingest runs in one transaction, as in a run, and is committed.
 // The database folder of each scale is removed at the end (also when the run fails).
 import { SqlClient } from "@effect/sql"
-import { Effect, Layer, Logger, LogLevel } from "effect"
+import { type Context, Effect, Layer, Logger, LogLevel } from "effect"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Ingest, IngestLive } from "../src/Ingest/Ingest.ts"
 import { ProgressSilent } from "../src/Ingest/Progress.ts"
-import { CopyInLive } from "../src/Store/CopyIn.ts"
+import { CopyIn, CopyInLive } from "../src/Store/CopyIn.ts"
 import { DatabaseLive } from "../src/Store/Database.ts"
 import { FindingsStore, FindingsStoreLive } from "../src/Store/FindingsStore.ts"
-import { RecordsLive } from "../src/Store/Records.ts"
+import { Records, RecordsLive } from "../src/Store/Records.ts"
 import { RunLog, RunLogLive } from "../src/Store/RunLog.ts"
 import { copyFloor, countRows } from "./floor.ts"
 
 const scales = process.argv.flatMap((arg, i) => (process.argv[i - 1] === "--scale" ? [Number(arg)] : []))
 if (scales.length === 0) scales.push(100_000)
 
+// --inbox DIR reads that inbox instead (the scale then only labels the figures).
+const inboxArg = process.argv.flatMap((arg, i) => (process.argv[i - 1] === "--inbox" ? [arg] : []))[0]
+
 const inboxFor = (scale: number) => {
+  if (inboxArg !== undefined) return inboxArg
   const dir = path.join(os.tmpdir(), `keshikomi-ingest-bench-inbox-${scale}`)
   if (!fs.existsSync(path.join(dir, "payout_schedule.json"))) {
     execFileSync(process.execPath, ["--import", "tsx", "fixtures/generate.ts", "--scale", String(scale), "--out", dir], { stdio: "inherit" })
@@ -82,8 +86,33 @@ const measure = async (scale: number) => {
   }
 }
 
+// Wall time of each step that holds the run's connection, summed by step and table: what
+// the server (and the COPY stream feeding it) costs, against what Node does alone.
+const stepSeconds = new Map<string, number>()
+const timed = <A, E, R>(step: string, effect: Effect.Effect<A, E, R>) =>
+  Effect.suspend(() => {
+    const started = performance.now()
+    return effect.pipe(Effect.ensuring(Effect.sync(() => {
+      stepSeconds.set(step, (stepSeconds.get(step) ?? 0) + (performance.now() - started) / 1000)
+    })))
+  })
+// Which table a staging COPY is for, told by a column only that table has.
+const copiedTable = (statement: string) =>
+  [["address_sealed", "shipping_addresses"], ["holder_writable", "payout_requests"], ["wallet_user_ref_sealed", "transfers"],
+    ["order_ref_typed", "parcel_lines"], ["item_name", "order_items"], ["circle_name", "orders"], ["shipped_at", "reshipments"]]
+    .find(([column]) => statement.includes(`"${column}"`))?.[1] ?? "?"
+const TimedCopyIn = Layer.effect(CopyIn, Effect.map(CopyIn, (copyIn) => ({
+  copy: (statement: string, source: AsyncIterable<Buffer>) => timed(`COPY ${copiedTable(statement)}`, copyIn.copy(statement, source))
+}))).pipe(Layer.provide(CopyInLive))
+const TimedRecords = Layer.effect(Records, Effect.map(Records, (records) => ({
+  ...records,
+  stage: (spec) => timed("stage (CREATE TEMP TABLE)", records.stage(spec)),
+  setAsideItemsWithoutOrder: (stage) => timed("set aside items without order", records.setAsideItemsWithoutOrder(stage)),
+  storeStage: (spec, stage, sha256, runId) => timed(`storeStage ${spec.table}`, records.storeStage(spec, stage, sha256, runId))
+} satisfies Context.Tag.Service<typeof Records>)))
+
 const measureIn = async (scale: number, inbox: string, rows: number) => {
-  const store = Layer.mergeAll(RecordsLive, FindingsStoreLive, RunLogLive, CopyInLive).pipe(Layer.provideMerge(DatabaseLive))
+  const store = Layer.mergeAll(TimedRecords.pipe(Layer.provide(RecordsLive)), FindingsStoreLive, RunLogLive, TimedCopyIn).pipe(Layer.provideMerge(DatabaseLive))
   const layer = IngestLive.pipe(Layer.provide(ProgressSilent), Layer.provideMerge(store))
   await Effect.runPromise(
     Effect.gen(function*() {
@@ -103,6 +132,9 @@ const measureIn = async (scale: number, inbox: string, rows: number) => {
           `Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; server backend CPU ${serverCpu.toFixed(1)} s; ` +
           `Node RSS ${(rssBefore / 1e6).toFixed(0)} MB before, peak ${(peakRss / 1e6).toFixed(0)} MB during ingest`
       )
+      const steps = [...stepSeconds].sort((a, b) => b[1] - a[1])
+      console.log(`scale ${scale}: on the connection: ${steps.map(([step, s]) => `${step} ${s.toFixed(2)} s`).join(" · ")}`)
+      stepSeconds.clear()
       const copied = yield* copyFloor(inbox)
       console.log(
         `scale ${scale}: floor (COPY into text columns) ${copied.rows} rows in ${copied.seconds.toFixed(2)} s = ` +

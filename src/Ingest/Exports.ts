@@ -5,7 +5,7 @@ import { bankHolderName } from "../Domain/BankName.ts"
 import { normaliseHolderName } from "../Domain/HolderName.ts"
 import { type ExportKind, isMoneyKind } from "../Domain/Kind.ts"
 import { normaliseOrderId } from "../Domain/OrderId.ts"
-import type { TableSpec } from "../Store/Records.ts"
+import { boundedMemo, type TableSpec } from "../Store/Records.ts"
 import type { CsvColumns } from "./Csv.ts"
 import {
   FreeText,
@@ -33,9 +33,19 @@ export interface CsvExport<Decoded, Encoded, Row extends Record<string, unknown>
   readonly schema: Schema.Schema<Decoded, Encoded>
   /** A row-level rule across cells; returns the reason when broken. */
   readonly check?: (decoded: Decoded) => string | undefined
-  readonly toRow: (decoded: Decoded) => Row
+  /** `holders` (optional) answers for holder names that repeat in a file, cached. */
+  readonly toRow: (decoded: Decoded, holders?: HolderNames) => Row
   readonly table: TableSpec<Row>
 }
+
+/** What a holder name stores: its compared form (normaliseHolderName) and whether the banks' characters can write it. */
+export interface HolderFacts {
+  readonly key: string
+  readonly writable: boolean
+}
+export type HolderNames = (name: string) => HolderFacts
+
+const holderFacts: HolderNames = (name) => ({ key: normaliseHolderName(name), writable: bankHolderName(name) !== undefined })
 
 // Any export, for code that handles them uniformly.
 export type AnyCsvExport = CsvExport<any, any, any>
@@ -48,6 +58,8 @@ export type RowResult<Decoded, Row> =
 /** Decodes, checks and maps rows of one export (the schema is compiled once). */
 export const rowDecoder = <Decoded, Encoded, Row extends Record<string, unknown>>(spec: CsvExport<Decoded, Encoded, Row>) => {
   const decode = decodeCells(spec.schema)
+  // One decoder per file: the holder names it has seen, kept only while it reads that file.
+  const holders = boundedMemo(holderFacts)
   // A reason never repeats a value of a money file or of a personal column (issue 8).
   const mayQuote = (column: string) => !isMoneyKind(spec.kind) && !spec.personalColumns.has(column)
   return (cells: Readonly<Record<string, string>>): RowResult<Decoded, Row> => {
@@ -56,7 +68,7 @@ export const rowDecoder = <Decoded, Encoded, Row extends Record<string, unknown>
     const broken = spec.check?.(decoded.right)
     return broken !== undefined
       ? { _tag: "Rejected", reason: broken }
-      : { _tag: "Accepted", decoded: decoded.right, row: spec.toRow(decoded.right) }
+      : { _tag: "Accepted", decoded: decoded.right, row: spec.toRow(decoded.right, holders) }
   }
 }
 
@@ -237,12 +249,15 @@ export const payoutRequestsExport = defineExport({
     }
     return undefined
   },
-  toRow: (row) => ({
-    ...row,
-    holder_key: row.account_holder === null ? null : normaliseHolderName(row.account_holder),
-    // Decided here, on the clear name, so that no later step needs it (PAY_HOLDER_NAME_INVALID).
-    holder_writable: row.account_holder === null ? null : bankHolderName(row.account_holder) !== undefined
-  }),
+  toRow: (row, holders = holderFacts) => {
+    const holder = row.account_holder === null ? undefined : holders(row.account_holder)
+    return {
+      ...row,
+      holder_key: holder?.key ?? null,
+      // Decided here, on the clear name, so that no later step needs it (PAY_HOLDER_NAME_INVALID).
+      holder_writable: holder?.writable ?? null
+    }
+  },
   table: {
     table: "payout_requests",
     key: ["request_id"],
@@ -307,7 +322,7 @@ export const bankTransfersExport = defineExport({
   }),
   check: (row) =>
     row.結果 !== "不能" && row.不能事由 !== null ? "不能事由は結果が「不能」のときだけ書かれます" : undefined,
-  toRow: (row): TransferRow => ({
+  toRow: (row, holders = holderFacts): TransferRow => ({
     channel: "bank",
     transfer_id: row.受付番号,
     reference: row.顧客コード,
@@ -319,7 +334,7 @@ export const bankTransfersExport = defineExport({
     account_type: accountTypeCode[row.預金種目],
     account_number: row.口座番号,
     holder_name: row.受取人名,
-    holder_key: normaliseHolderName(row.受取人名),
+    holder_key: holders(row.受取人名).key,
     wallet_user_ref: null,
     fee: row.手数料,
     failure_reason: row.不能事由

@@ -83,9 +83,28 @@ const isValidDate = (year: number, month: number, day: number) => {
 }
 const pad = (n: number) => String(n).padStart(2, "0")
 
+// The form every export writes (2023-08-10T21:14:03+09:00): its instant by arithmetic,
+// without parsing the text a second time as a Date. Any other form goes the long way.
+const plainInstant = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:Z|([+-])(\d{2}):(\d{2}))$/
+
+const plainInstantOf = (value: string): string | undefined => {
+  const m = plainInstant.exec(value)
+  if (m === null) return undefined
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number]
+  const offsetHours = m[7] === undefined ? 0 : Number(m[8])
+  const offsetMinutes = m[7] === undefined ? 0 : Number(m[9])
+  // Years before 1000 (Date.UTC reads 0–99 as 19xx) and offsets Date does not take: the long way.
+  if (y < 1000 || offsetHours > 23 || offsetMinutes > 59) return undefined
+  if (!isValidDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return undefined
+  const offset = (m[7] === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s) - offset).toISOString()
+}
+
 /** ISO 8601 date and time with an offset; kept as the instant (ISO string in UTC). */
 export const Instant = cell("日時（ISO 8601、時差付き。例: 2023-08-10T21:14:03+09:00）", (text) => {
   const value = text.trim()
+  const plain = plainInstantOf(value)
+  if (plain !== undefined) return plain
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.exec(value)
   if (m === null) return undefined
   const [, y, mo, d, h, mi, s] = m.map(Number) as unknown as [number, number, number, number, number, number, number]

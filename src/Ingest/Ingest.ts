@@ -61,7 +61,7 @@ const spoolMemoryBytes = 16 << 20
  * per-row Effect). A line set aside is staged with its reason; in a money file it
  * rejects the whole file instead (thrown as FileRejected, which abandons the COPY).
  */
-async function* stagedLines(
+export async function* stagedLines(
   fileName: string,
   texts: AsyncIterable<string>,
   spec: AnyCsvExport,

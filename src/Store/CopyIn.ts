@@ -24,6 +24,7 @@ export const copyValue = (value: unknown): string => {
   if (typeof value === "number" || typeof value === "bigint") return String(value)
   if (typeof value === "boolean") return value ? "t" : "f"
   // bytea's hex form; its own backslash escaped for COPY.
+  if (Buffer.isBuffer(value)) return `\\\\x${value.toString("hex")}`
   if (value instanceof Uint8Array) return `\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`
   if (value instanceof Date) return value.toISOString()
   throw new Error(`no COPY text for a value of type ${typeof value}`)
