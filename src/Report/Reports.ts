@@ -209,17 +209,22 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
         // The others' lists are unchanged: carried unread, unless the file is gone or not as written.
         const began = performance.now()
         const notCarried: Array<string> = []
-        yield* sellerLists.eachPublishedOutOfScope((previous) => {
-          const name = sellerFileName(previous.seller_id)
-          const carried = carryUnchanged(previous, path.join(sellersStaging, name))
-          if (carried === undefined) {
-            notCarried.push(previous.seller_id)
-            return
+        yield* sellerLists.eachPublishedOutOfScope((page) => {
+          const carriedPage: Array<PublishedSellerList> = []
+          for (const previous of page) {
+            const name = sellerFileName(previous.seller_id)
+            const carried = carryUnchanged(previous, path.join(sellersStaging, name))
+            if (carried === undefined) {
+              notCarried.push(previous.seller_id)
+              continue
+            }
+            counts.carried++
+            read.unread++
+            if (carried.rehashed) spent.rehashed++
+            carriedPage.push({ ...previous, published_path: path.resolve(sellersTarget, name), file_stat: carried.stat })
           }
-          counts.carried++
-          read.unread++
-          if (carried.rehashed) spent.rehashed++
-          lists.add({ ...previous, published_path: path.resolve(sellersTarget, name), file_stat: carried.stat })
+          // A trial records nothing.
+          return facts.dryRun === true ? Effect.void : sellerLists.recordCarried(carriedPage)
         })
         spent.unread = performance.now() - began
         read.notCarried = notCarried.length
@@ -315,7 +320,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       yield* Effect.logInfo(`頒布者ごとの一覧: 新規・変更 ${counts.written} 件（送付するもの）、変更なしで引き継ぎ ${counts.carried} 件`).pipe(
         Effect.annotateLogs({ sellerListsWritten: counts.written, sellerListsCarried: counts.carried })
       )
-      return { counts, fileCount: lists.size, sellersRead: scope === undefined ? "all" as const : read.sellers + read.notCarried }
+      return { counts, fileCount: lists.size + read.unread, sellersRead: scope === undefined ? "all" as const : read.sellers + read.notCarried }
     })
 
   const stage = (facts: RunFacts, outDir: string) => {

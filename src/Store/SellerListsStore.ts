@@ -108,7 +108,7 @@ export const sellerListsStore = (sql: SqlClient.SqlClient) => {
 
   // Published lists in pages by seller id (a page at a time in memory): all of them, or
   // only those of sellers in (or not in) the scope table.
-  const eachPublished = (which: "all" | "inScope" | "outOfScope", use: (list: PublishedSellerList) => void) =>
+  const eachPublished = <E>(which: "all" | "inScope" | "outOfScope", use: (page: ReadonlyArray<PublishedSellerList>) => Effect.Effect<void, E>) =>
     Effect.gen(function*() {
       let after: string | undefined
       while (true) {
@@ -119,11 +119,17 @@ export const sellerListsStore = (sql: SqlClient.SqlClient) => {
             ${which === "all" ? sql`` : sql`AND ${inScope(which === "outOfScope")}`}
           ORDER BY seller_id
           LIMIT ${publishedPageSize}`
-        for (const row of page) use(toPublished(row))
+        yield* use(page.map(toPublished))
         if (page.length < publishedPageSize) return
         after = page[page.length - 1]!.seller_id
       }
-    }).pipe(Effect.orDie)
+    }).pipe(Effect.catchTag("SqlError", Effect.die))
+
+  const collect = (which: "all" | "inScope") =>
+    Effect.suspend(() => {
+      const lists = new PublishedLists()
+      return Effect.as(eachPublished(which, (page) => Effect.sync(() => page.forEach((list) => lists.add(list)))), lists)
+    })
 
   return {
     /** How many lists the last committed run recorded, and how many not in `format` (or from before formats were kept). */
@@ -132,10 +138,7 @@ export const sellerListsStore = (sql: SqlClient.SqlClient) => {
         SELECT count(*)::int AS lists, count(*) FILTER (WHERE list_format IS DISTINCT FROM ${format})::int AS other_format
         FROM seller_lists`.pipe(Effect.map((rows) => ({ lists: rows[0]!.lists, otherFormat: rows[0]!.other_format })), Effect.orDie),
     /** Every seller list the last committed run published, by seller id. */
-    published: Effect.suspend(() => {
-      const lists = new PublishedLists()
-      return Effect.as(eachPublished("all", (list) => lists.add(list)), lists)
-    }),
+    published: collect("all"),
     /**
      * Fills the scope table with the sellers whose list can have changed since the last
      * committed run, given the night's scope (`orderRefs`, a table of order refs): whose
@@ -177,20 +180,35 @@ export const sellerListsStore = (sql: SqlClient.SqlClient) => {
         }
       }).pipe(Effect.orDie),
     /** The published lists of the sellers in the scope table. */
-    publishedInScope: Effect.suspend(() => {
-      const lists = new PublishedLists()
-      return Effect.as(eachPublished("inScope", (list) => lists.add(list)), lists)
-    }),
-    /** Calls `use` with each published list of a seller not in the scope table, a page at a time. */
-    eachPublishedOutOfScope: (use: (list: PublishedSellerList) => void) => eachPublished("outOfScope", use),
+    publishedInScope: collect("inScope"),
+    /** Calls `use` with the published lists of sellers not in the scope table, a page at a time. */
+    eachPublishedOutOfScope: <E>(use: (page: ReadonlyArray<PublishedSellerList>) => Effect.Effect<void, E>) => eachPublished("outOfScope", use),
+    /**
+     * Records carried lists where they are now (their path and stat), the rest of their
+     * record as it stands: a night's lists of sellers not read again, recorded as they go
+     * rather than held for the step.
+     */
+    recordCarried: (lists: ReadonlyArray<PublishedSellerList>) =>
+      lists.length === 0 ? Effect.void : sql`
+        UPDATE seller_lists l
+        SET published_path = v.published_path, file_size = v.file_size::bigint, file_mtime_ns = v.file_mtime_ns::bigint,
+            file_ino = v.file_ino, file_dev = v.file_dev
+        FROM jsonb_to_recordset(${JSON.stringify(lists.map((list) => ({
+          seller_id: list.seller_id, published_path: list.published_path, file_size: list.file_stat?.size ?? null,
+          file_mtime_ns: list.file_stat?.mtime_ns ?? null, file_ino: list.file_stat?.ino ?? null, file_dev: list.file_stat?.dev ?? null
+        })))}::jsonb) AS v (seller_id text, published_path text, file_size text, file_mtime_ns text, file_ino text, file_dev text)
+        WHERE l.seller_id = v.seller_id`.pipe(Effect.asVoid, Effect.orDie),
     /**
      * Replaces the record with this run's lists (a seller without a list has no row), all
      * in `format`, and the orders they show: every seller's, or (`scoped`) only those of
-     * the sellers in the scope table, the others' being as recorded.
+     * the sellers in the scope table, the others' being as recorded (and carried).
      */
     replace: (lists: SellerListRecords, format: number, scoped: boolean) =>
       Effect.gen(function*() {
-        yield* sql`DELETE FROM seller_lists`
+        // Scoped: every seller out of the scope table is carried and recorded (recordCarried).
+        yield* scoped
+          ? sql`DELETE FROM seller_lists WHERE seller_id IN (SELECT seller_id FROM ${sql(sellerListScope)})`
+          : sql`DELETE FROM seller_lists`
         for (let start = 0; start < lists.size; start += chunkSize) {
           const rows = lists.rows(start, chunkSize).map((row) => ({ ...row, list_format: format }))
           yield* sql`INSERT INTO seller_lists ${sql.insert(rows)}`
