@@ -10,6 +10,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import type { Writable } from "node:stream"
 import { ReportWriteFailed } from "../Domain/Errors.ts"
+import type { ShippingScope } from "../Domain/ShippingScope.ts"
 import type { IngestSummary } from "../Ingest/Ingest.ts"
 import { Sealer } from "../Seal/Sealer.ts"
 import { type FindingRow, FindingsStore } from "../Store/FindingsStore.ts"
@@ -29,10 +30,16 @@ import {
 } from "./AtomicFile.ts"
 import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
 import { copyFindingsCsv } from "./FindingsCsv.ts"
-import { type PublishedSellerList, type SellerListFileStat, SellerListRecords, sellerListsStore } from "../Store/SellerListsStore.ts"
+import {
+  type PublishedSellerList,
+  type SellerListFileStat,
+  SellerListRecords,
+  sellerListScope,
+  sellerListsStore
+} from "../Store/SellerListsStore.ts"
 import type { SellerOpenRow } from "../Store/ShippingQueries.ts"
 import { makeSellerListWriter } from "./SellerListWriter.ts"
-import { bySeller, sellerFileName, sellerListDigest, writeSellerSheet } from "./SellerLists.ts"
+import { bySeller, sellerFileName, sellerListDigest, sellerListFormat, writeSellerSheet } from "./SellerLists.ts"
 import { newReportWorkbook } from "./Sheet.ts"
 import { defaultSheetRowCap, findingsCsvName } from "./SheetCap.ts"
 import { writeShippingWorkbook } from "./ShippingWorkbook.ts"
@@ -51,6 +58,11 @@ export interface RunFacts {
   readonly dryRun?: boolean
   /** The seller lists of this run, once written (the shipping サマリー counts them). */
   readonly sellerLists?: SellerListCounts
+  /**
+   * The order refs an incremental night reconciled (docs/nightly.md): only the sellers
+   * whose lists can have changed are read again. Undefined: a full run reads every seller.
+   */
+  readonly nightScope?: ShippingScope
 }
 
 /** Seller lists written tonight (new or changed: the ones to send) and carried unchanged. */
@@ -66,6 +78,8 @@ export interface StagedReports {
   /** How many per-seller lists there are (OUT/<as_of>/sellers/). */
   readonly sellerFiles: number
   readonly sellerLists: SellerListCounts
+  /** How many sellers' rows were read for their lists: every seller's ("all"), or on a night only those whose list can have changed. */
+  readonly sellersRead: number | "all"
   /** Moves the written files into place. */
   readonly publish: Effect.Effect<ReadonlyArray<string>, ReportWriteFailed>
   readonly discard: Effect.Effect<void>
@@ -172,19 +186,54 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
   // One run's seller lists, staged in `sellersStaging`. A function of its own so that the
   // last run's lists and this run's (one record per seller: 37,772 at 1M) are garbage once
   // the step ends, not held while the workbooks are written.
+  //
+  // A night reads again only the sellers whose list can have changed (the scope table,
+  // SellerListsStore.scopeToChanged) and those whose published file cannot be carried;
+  // every other list is carried as it stands, its rows not read. A full run, or a night
+  // after the list format changed, reads every seller and carries what is unchanged.
   const stageSellerLists = (facts: RunFacts, access: FileAccess, sellersStaging: string, sellersTarget: string) =>
     Effect.gen(function*() {
-      const published = yield* sellerLists.published
-      // exceljs writes the first list of each kind; the others are filled in from it (SellerListWriter.ts).
-      const sellerListWriter = makeSellerListWriter(facts.asOf, (rows, stream) =>
-        buildWorkbook("seller", facts, sellersTarget, stream, (wb) => writeSellerSheet(wb, rows, facts.asOf)))
+      const recorded = yield* sellerLists.recorded(sellerListFormat)
+      const scope = facts.nightScope !== undefined && recorded.otherFormat === 0 ? facts.nightScope : undefined
       const lists = new SellerListRecords()
       const counts = { written: 0, carried: 0 }
       // Where the step's time goes, for the nightly log and the bench: ms in each part
       // (`waitMs`: waiting for the next seller's rows; `fileMs`: creating, writing and
-      // flushing the files; `folderMs`: flushing the folder),
-      // and how many carried files had to be read because their stat differed.
-      const spent = { wait: 0, digest: 0, carry: 0, render: 0, file: 0, folder: 0, rehashed: 0 }
+      // flushing the files; `folderMs`: flushing the folder; `unreadMs`: carrying the
+      // lists of sellers not read again), and how many carried files had to be read
+      // because their stat differed.
+      const spent = { wait: 0, digest: 0, carry: 0, render: 0, file: 0, folder: 0, rehashed: 0, unread: 0 }
+      const read = { sellers: 0, unread: 0, notCarried: 0 }
+      if (scope !== undefined) {
+        read.sellers = yield* sellerLists.scopeToChanged(scope.orderRefs)
+        // The others' lists are unchanged: carried unread, unless the file is gone or not as written.
+        const began = performance.now()
+        const notCarried: Array<string> = []
+        yield* sellerLists.eachPublishedOutOfScope((page) => {
+          const carriedPage: Array<PublishedSellerList> = []
+          for (const previous of page) {
+            const name = sellerFileName(previous.seller_id)
+            const carried = carryUnchanged(previous, path.join(sellersStaging, name))
+            if (carried === undefined) {
+              notCarried.push(previous.seller_id)
+              continue
+            }
+            counts.carried++
+            read.unread++
+            if (carried.rehashed) spent.rehashed++
+            carriedPage.push({ ...previous, published_path: path.resolve(sellersTarget, name), file_stat: carried.stat })
+          }
+          // A trial records nothing.
+          return facts.dryRun === true ? Effect.void : sellerLists.recordCarried(carriedPage)
+        })
+        spent.unread = performance.now() - began
+        read.notCarried = notCarried.length
+        yield* sellerLists.addToScope(notCarried)
+      }
+      const published = scope === undefined ? yield* sellerLists.published : yield* sellerLists.publishedInScope
+      // exceljs writes the first list of each kind; the others are filled in from it (SellerListWriter.ts).
+      const sellerListWriter = makeSellerListWriter(facts.asOf, (rows, stream) =>
+        buildWorkbook("seller", facts, sellersTarget, stream, (wb) => writeSellerSheet(wb, rows, facts.asOf)))
       let lastEnd = performance.now()
       // Each list's content is digested, carried or rendered one at a time (the writer
       // keeps its templates); the rendered bytes then go to disk several at once.
@@ -246,7 +295,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
           )
         })
       yield* timedReport("sellers/", Effect.gen(function*() {
-        yield* bySeller(shippingQueries.sellerOpenOrders()).pipe(
+        yield* bySeller(shippingQueries.sellerOpenOrders(scope === undefined ? undefined : sellerListScope)).pipe(
           Stream.mapEffect(prepare),
           // Batches of lists (bounded: memory stays flat), each flushed together.
           Stream.grouped(sellerBatch),
@@ -262,14 +311,16 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
         waitMs: Math.round(spent.wait), digestMs: Math.round(spent.digest), carryMs: Math.round(spent.carry),
         renderMs: Math.round(spent.render), fileMs: Math.round(spent.file), folderMs: Math.round(spent.folder),
         flushesInFlight: sellerFlushesInFlight, batch: sellerBatch, written: counts.written, carried: counts.carried, carriedRehashed: spent.rehashed,
+        sellersRead: scope === undefined ? "all" : read.sellers + read.notCarried,
+        carriedUnread: read.unread, unreadMs: Math.round(spent.unread),
         ...sellerListWriter.stats()
       }))
       // A trial records nothing: the next committed run carries from the last committed folder.
-      if (facts.dryRun !== true) yield* sellerLists.replace(lists)
+      if (facts.dryRun !== true) yield* sellerLists.replace(lists, sellerListFormat, scope !== undefined)
       yield* Effect.logInfo(`頒布者ごとの一覧: 新規・変更 ${counts.written} 件（送付するもの）、変更なしで引き継ぎ ${counts.carried} 件`).pipe(
         Effect.annotateLogs({ sellerListsWritten: counts.written, sellerListsCarried: counts.carried })
       )
-      return { counts, fileCount: lists.size }
+      return { counts, fileCount: lists.size + read.unread, sellersRead: scope === undefined ? "all" as const : read.sellers + read.notCarried }
     })
 
   const stage = (facts: RunFacts, outDir: string) => {
@@ -288,7 +339,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       yield* ensureDirectory(directory, access)
       // The seller lists first: the shipping サマリー says how many are new or changed.
       yield* ensureDirectory(sellersStaging, access)
-      const { counts, fileCount } = yield* stageSellerLists(facts, access, sellersStaging, sellersTarget)
+      const { counts, fileCount, sellersRead } = yield* stageSellerLists(facts, access, sellersStaging, sellersTarget)
       const withSellers = { ...facts, sellerLists: counts }
       files.push(yield* timedReport("shipping.xlsx", writeOne("shipping", withSellers, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, withSellers, findings, shippingQueries, cap))))
       files.push(yield* timedReport(findingsCsvName("shipping"), writeCsv(path.join(directory, findingsCsvName("shipping")), access, findings.raisedByQuery(facts.runId, "shipping"))))
@@ -306,6 +357,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
         directory,
         sellerFiles: fileCount,
         sellerLists: counts,
+        sellersRead,
         check: Effect.forEach(files, (file) => file.check, { discard: true }),
         publish: Effect.forEach(files, (file) => file.publish).pipe(
           Effect.zipWith(publishSellers, (workbooks, sellers) => [...workbooks, sellers])

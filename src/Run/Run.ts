@@ -38,6 +38,8 @@ export interface RunResult {
   readonly sellerFiles: number
   /** Of those, written tonight (new or changed: to send) and carried unchanged. */
   readonly sellerLists: SellerListCounts
+  /** How many sellers' rows the seller lists were made from: all, or on a night those whose list can have changed. */
+  readonly sellersRead: number | "all"
   readonly dryRun: boolean
   /** How the run matched: in full, or only the order refs the night touched. */
   readonly mode: MatchMode
@@ -109,7 +111,10 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       stagedReports = yield* step(
         "workbooks",
         reports.stage(
-          { runId, asOf: options.asOf, ingest: ingested, countsByCode, countsBySide, retention: retained, dryRun: options.dryRun === true },
+          {
+            runId, asOf: options.asOf, ingest: ingested, countsByCode, countsBySide, retention: retained, dryRun: options.dryRun === true,
+            ...(scopes === undefined ? {} : { nightScope: scopes.shipping })
+          },
           options.outDir
         )
       )
@@ -121,7 +126,7 @@ export const RunLive = Layer.effect(Run, Effect.gen(function*() {
       yield* stagedReports.check
       const result = {
         runId, asOf: options.asOf, ingest: ingested, reports: [], countsByCode, retention: retained, exitCode, mode,
-        directory: stagedReports.directory, sellerFiles: stagedReports.sellerFiles, sellerLists: stagedReports.sellerLists, dryRun: options.dryRun === true
+        directory: stagedReports.directory, sellerFiles: stagedReports.sellerFiles, sellerLists: stagedReports.sellerLists, sellersRead: stagedReports.sellersRead, dryRun: options.dryRun === true
       }
       // A dry run leaves by failing, which rolls the transaction back.
       if (options.dryRun === true) return yield* Effect.fail(new DryRunDone({ result }))

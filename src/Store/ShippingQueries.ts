@@ -114,8 +114,11 @@ export interface ShippingQueries {
   /** The oldest parcel in the office not yet re-shipped: ready, held, or being checked. */
   readonly oldestNotReshipped: (asOf: string) => Effect.Effect<WaitingParcel | undefined>
   readonly awaitingSellerCount: () => Effect.Effect<number>
-  /** Every seller's open orders, by seller, order and item. */
-  readonly sellerOpenOrders: () => Stream.Stream<SellerOpenRow>
+  /**
+   * Every seller's open orders, by seller, order and item; with `sellers` (a table with a
+   * seller_id column), only those sellers'.
+   */
+  readonly sellerOpenOrders: (sellers?: string) => Stream.Stream<SellerOpenRow>
 }
 
 // Business days after `day` up to and including as_of (the rule of SHIP_NOT_RESHIPPED,
@@ -351,14 +354,9 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
       Effect.orDie
     )
 
-  const sellerOpenOrders = () =>
+  const sellerOpenOrders = (sellers?: string) =>
     sql<SellerOpenRow>`
-      WITH open_order AS (
-        SELECT DISTINCT f.subject_id AS order_id, f.code = 'SHIP_COUNT_SHORT' AS short
-        FROM findings f
-        WHERE f.closed_on IS NULL AND f.resolved_at IS NULL
-          AND f.code IN ('SHIP_AWAITING_PARCEL', 'SHIP_COUNT_SHORT')
-      )
+      WITH open_order AS (${sellerOpenOrderKeys(sql)})
       SELECT o.seller_id, o.circle_name, o.order_id,
              to_char(o.ordered_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD') AS ordered_on,
              oo.short,
@@ -368,7 +366,20 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
       FROM open_order oo
       JOIN orders o ON o.order_id = oo.order_id
       LEFT JOIN order_items oi ON oi.order_id = o.order_id
+      ${sellers === undefined ? sql`` : sql`WHERE oo.seller_id IN (SELECT seller_id FROM ${sql(sellers)})`}
       ORDER BY o.seller_id, o.order_id, oi.item_id`.stream.pipe(Stream.orDie)
 
   return { readyToReship, needingAction, awaitingParcels, longestReady, oldestNotReshipped, awaitingSellerCount, sellerOpenOrders }
 }
+
+/**
+ * The orders the seller lists show, one row per order and kind (received short or still
+ * awaited), with the seller they are listed under: open, unresolved SHIP_AWAITING_PARCEL
+ * and SHIP_COUNT_SHORT findings of known orders. Every list's rows come from these
+ * (sellerOpenOrders); the seller-list record keeps them to find the lists a night moves.
+ */
+export const sellerOpenOrderKeys = (sql: SqlClient.SqlClient) => sql`
+  SELECT DISTINCT o.seller_id, f.subject_id AS order_id, f.code = 'SHIP_COUNT_SHORT' AS short
+  FROM findings f JOIN orders o ON o.order_id = f.subject_id
+  WHERE f.closed_on IS NULL AND f.resolved_at IS NULL
+    AND f.code IN ('SHIP_AWAITING_PARCEL', 'SHIP_COUNT_SHORT')`

@@ -14,6 +14,7 @@ import _0022_payout_scope from "./0022_payout_scope.ts"
 import _0023_seller_list_stat from "./0023_seller_list_stat.ts"
 import _0026_orders_by_seller from "./0026_orders_by_seller.ts"
 import _0027_findings_run_checks from "./0027_findings_run_checks.ts"
+import _0028_seller_list_orders from "./0028_seller_list_orders.ts"
 
 // Keys are "<id>_<name>"; a new migration always takes a higher id than every applied one.
 export const migrations = {
@@ -32,5 +33,6 @@ export const migrations = {
   "0022_payout_scope": _0022_payout_scope,
   "0023_seller_list_stat": _0023_seller_list_stat,
   "0026_orders_by_seller": _0026_orders_by_seller,
-  "0027_findings_run_checks": _0027_findings_run_checks
+  "0027_findings_run_checks": _0027_findings_run_checks,
+  "0028_seller_list_orders": _0028_seller_list_orders
 }
