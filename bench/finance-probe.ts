@@ -22,11 +22,10 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { SqlClient, type Statement } from "@effect/sql"
-import { Effect, Layer, Redacted, Stream } from "effect"
-import { Sealer, SealerLive } from "../src/Seal/Sealer.ts"
-import { clientFromUrl } from "../src/Store/Database.ts"
-import { startEmbeddedServer } from "../src/Store/EmbeddedServer.ts"
-import { FindingsStore, FindingsStoreLive } from "../src/Store/FindingsStore.ts"
+import { Effect, Stream } from "effect"
+import { Sealer } from "../src/Seal/Sealer.ts"
+import { probeKeptDatabase } from "./keptDatabase.ts"
+import { FindingsStore } from "../src/Store/FindingsStore.ts"
 import { payoutQueries } from "../src/Store/PayoutQueries.ts"
 import { findingsSheet, findingsSheetRows, inputCodes, inputErrorsSheet } from "../src/Report/FindingsSheet.ts"
 import { actionPriority, actionSheet, matchedSheet, orphanSheet, unpaidSheet } from "../src/Report/FinanceSheets.ts"
@@ -36,13 +35,8 @@ import { newWorkbookWriter, prepareWorkbook, type SheetSpec, workbookZipLevel, w
 
 const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined)
 const dataDir = argValue("--db")!
-process.env.KESHIKOMI_KEY_FILE ??= path.join(dataDir, "sealing.key")
 const cap = Number(argValue("--cap") ?? defaultSheetRowCap)
 const only = argValue("--only")
-
-class RolledBack {
-  readonly _tag = "RolledBack"
-}
 
 // utime + stime of a process, from /proc (clock ticks of 1/100 s on Linux): steadier than the wall clock on a busy host.
 const backendCpuSeconds = (pid: number) => {
@@ -140,14 +134,4 @@ const program = Effect.gen(function*() {
   }
 })
 
-await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-  const server = yield* startEmbeddedServer(path.join(dataDir, "pg"))
-  const url = `postgresql://${server.username}:${encodeURIComponent(Redacted.value(server.password))}@localhost/${server.database}?host=${encodeURIComponent(server.socketDir)}`
-  const layer = FindingsStoreLive.pipe(Layer.provideMerge(clientFromUrl(Redacted.make(url))), Layer.provideMerge(SealerLive))
-  yield* program.pipe(
-    Effect.andThen(Effect.fail(new RolledBack())),
-    (sql) => Effect.flatMap(SqlClient.SqlClient, (client) => client.withTransaction(sql)),
-    Effect.catchTag("RolledBack", () => Effect.void),
-    Effect.provide(layer)
-  )
-})).pipe(Effect.orDie))
+await probeKeptDatabase(dataDir, program)

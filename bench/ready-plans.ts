@@ -10,26 +10,18 @@
 //
 //   npx tsx bench/ready-plans.ts --db /tmp/kk-bench-db-XXXX [--plans] [--as-of 2023-09-06]
 import "./nodeFlags.ts"
-import * as path from "node:path"
 import { SqlClient } from "@effect/sql"
 import type { Statement } from "@effect/sql"
-import { Effect, Layer, Redacted } from "effect"
-import { SealerLive } from "../src/Seal/Sealer.ts"
-import { clientFromUrl } from "../src/Store/Database.ts"
-import { startEmbeddedServer } from "../src/Store/EmbeddedServer.ts"
+import { Effect } from "effect"
+import { probeKeptDatabase } from "./keptDatabase.ts"
 import { shadowWithoutStatistics } from "./noStats.ts"
 import { readyToReshipStatement } from "../src/Store/ShippingQueries.ts"
 import { lateralReadyReference } from "../test/support/readyReference.ts"
 
 const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined)
 const dataDir = argValue("--db")!
-process.env.KESHIKOMI_KEY_FILE ??= path.join(dataDir, "sealing.key")
 const showPlans = process.argv.includes("--plans")
 const baseTables = ["findings", "orders", "order_items", "parcel_lines", "shipping_addresses", "jp_calendar"]
-
-class RolledBack {
-  readonly _tag = "RolledBack"
-}
 
 const program = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -64,18 +56,10 @@ const program = Effect.gen(function*() {
       }
     })
 
-  yield* Effect.gen(function*() {
-    yield* paths("as stored")
-    // As on a first load: no statistics on the base tables.
-    yield* shadowWithoutStatistics(sql, baseTables)
-    yield* paths("none on the base tables (as a first load's full run)")
-    return yield* Effect.fail(new RolledBack())
-  }).pipe(sql.withTransaction, Effect.catchTag("RolledBack", () => Effect.void))
+  yield* paths("as stored")
+  // As on a first load: no statistics on the base tables (the copies go with the rollback).
+  yield* shadowWithoutStatistics(sql, baseTables)
+  yield* paths("none on the base tables (as a first load's full run)")
 })
 
-await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-  const server = yield* startEmbeddedServer(path.join(dataDir, "pg"))
-  const url = `postgresql://${server.username}:${encodeURIComponent(Redacted.value(server.password))}@localhost/${server.database}?host=${encodeURIComponent(server.socketDir)}`
-  const layer = clientFromUrl(Redacted.make(url)).pipe(Layer.provideMerge(SealerLive))
-  yield* program.pipe(Effect.provide(layer))
-})).pipe(Effect.orDie))
+await probeKeptDatabase(dataDir, program)

@@ -23,12 +23,11 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { SqlClient } from "@effect/sql"
-import { Effect, Layer, Redacted, Stream } from "effect"
-import { Sealer, SealerLive } from "../src/Seal/Sealer.ts"
-import { clientFromUrl } from "../src/Store/Database.ts"
-import { startEmbeddedServer } from "../src/Store/EmbeddedServer.ts"
+import { Effect, Stream } from "effect"
+import { Sealer } from "../src/Seal/Sealer.ts"
+import { probeKeptDatabase } from "./keptDatabase.ts"
 import { shadowWithoutStatistics } from "./noStats.ts"
-import { FindingsStore, FindingsStoreLive } from "../src/Store/FindingsStore.ts"
+import { FindingsStore } from "../src/Store/FindingsStore.ts"
 import { makeShippingQueries, openReadyRow, readyToReshipStatement, type SealedReadyRow } from "../src/Store/ShippingQueries.ts"
 import { lateralReadyReference } from "../test/support/readyReference.ts"
 import { findingsSheet, findingsSheetRows, inputCodes } from "../src/Report/FindingsSheet.ts"
@@ -39,7 +38,6 @@ import { newWorkbookWriter, prepareWorkbook, type SheetSpec, workbookZipLevel, w
 
 const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined)
 const dataDir = argValue("--db")!
-process.env.KESHIKOMI_KEY_FILE ??= path.join(dataDir, "sealing.key")
 const onlySheet = argValue("--sheet")
 const cap = Number(argValue("--cap") ?? defaultSheetRowCap)
 const noStats = process.argv.includes("--no-stats")
@@ -47,10 +45,6 @@ const lateral = process.argv.includes("--lateral")
 const explain = process.argv.includes("--explain")
 const actionGuides = Object.entries(shippingActions).map(([code, g]) => ({ code, ...g }))
 const baseTables = ["findings", "orders", "order_items", "parcel_lines", "shipping_addresses", "jp_calendar", "reshipments"]
-
-class RolledBack {
-  readonly _tag = "RolledBack"
-}
 
 const seconds = (began: number) => ((performance.now() - began) / 1000).toFixed(2)
 // Node's own CPU (user + system) since `from`: the rest of the wall time is waiting (server, zip's pool).
@@ -147,15 +141,4 @@ const program = Effect.gen(function*() {
   fs.rmSync(dir, { recursive: true, force: true })
 })
 
-await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-  const server = yield* startEmbeddedServer(path.join(dataDir, "pg"))
-  const url = `postgresql://${server.username}:${encodeURIComponent(Redacted.value(server.password))}@localhost/${server.database}?host=${encodeURIComponent(server.socketDir)}`
-  const layer = FindingsStoreLive.pipe(Layer.provideMerge(clientFromUrl(Redacted.make(url))), Layer.provideMerge(SealerLive))
-  // One transaction, as the run writes its workbooks in its own; rolled back (--no-stats).
-  yield* program.pipe(
-    Effect.andThen(Effect.fail(new RolledBack())),
-    (sql) => Effect.flatMap(SqlClient.SqlClient, (client) => client.withTransaction(sql)),
-    Effect.catchTag("RolledBack", () => Effect.void),
-    Effect.provide(layer)
-  )
-})).pipe(Effect.orDie))
+await probeKeptDatabase(dataDir, program)
