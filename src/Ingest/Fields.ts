@@ -100,17 +100,20 @@ const plainInstantOf = (value: string): string | undefined => {
   return new Date(Date.UTC(y, mo - 1, d, h, mi, s) - offset).toISOString()
 }
 
-/** ISO 8601 date and time with an offset; kept as the instant (ISO string in UTC). */
-export const Instant = cell("日時（ISO 8601、時差付き。例: 2023-08-10T21:14:03+09:00）", (text) => {
-  const value = text.trim()
-  const plain = plainInstantOf(value)
-  if (plain !== undefined) return plain
+/** Any ISO 8601 date and time with an offset, the general way (trimmed text): the instant in UTC, or undefined. */
+export const generalInstantOf = (value: string) => {
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.exec(value)
   if (m === null) return undefined
   const [, y, mo, d, h, mi, s] = m.map(Number) as unknown as [number, number, number, number, number, number, number]
   if (!isValidDate(y, mo, d) || h > 23 || mi > 59 || (m[6] !== undefined && s > 59)) return undefined
   const instant = new Date(value.replace(" ", "T"))
   return Number.isNaN(instant.getTime()) ? undefined : instant.toISOString()
+}
+
+/** ISO 8601 date and time with an offset; kept as the instant (ISO string in UTC). */
+export const Instant = cell("日時（ISO 8601、時差付き。例: 2023-08-10T21:14:03+09:00）", (text) => {
+  const value = text.trim()
+  return plainInstantOf(value) ?? generalInstantOf(value)
 })
 
 /** `2023/09/01 10:12` (seconds optional, zero padding optional), Japan time. */

@@ -3,22 +3,10 @@
 // instant in UTC or no value, for that form and for everything near it.
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { Instant } from "../../src/Ingest/Fields.ts"
+import { generalInstantOf, Instant } from "../../src/Ingest/Fields.ts"
 
-// The general parse as it was before the short way (the oracle).
-const isValidDate = (year: number, month: number, day: number) => {
-  const date = new Date(Date.UTC(year, month - 1, day))
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-}
-const generalInstant = (text: string) => {
-  const value = text.trim()
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.exec(value)
-  if (m === null) return undefined
-  const [, y, mo, d, h, mi, s] = m.map(Number) as unknown as [number, number, number, number, number, number, number]
-  if (!isValidDate(y, mo, d) || h > 23 || mi > 59 || (m[6] !== undefined && s > 59)) return undefined
-  const instant = new Date(value.replace(" ", "T"))
-  return Number.isNaN(instant.getTime()) ? undefined : instant.toISOString()
-}
+// The oracle: the general parse, which every other form takes (trimmed as the cell is).
+const generalInstant = (text: string) => generalInstantOf(text.trim())
 
 const decode = Schema.decodeUnknownEither(Instant)
 const parsed = (text: string) => Either.getOrUndefined(decode(text))
