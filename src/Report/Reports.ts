@@ -294,6 +294,8 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
             })
           )
         })
+      // Every seller's rows, or on a night those of the sellers in the scope table.
+      const sellersRead = scope === undefined ? "all" as const : read.sellers + read.notCarried
       yield* timedReport("sellers/", Effect.gen(function*() {
         yield* bySeller(shippingQueries.sellerOpenOrders(scope === undefined ? undefined : sellerListScope)).pipe(
           Stream.mapEffect(prepare),
@@ -311,7 +313,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
         waitMs: Math.round(spent.wait), digestMs: Math.round(spent.digest), carryMs: Math.round(spent.carry),
         renderMs: Math.round(spent.render), fileMs: Math.round(spent.file), folderMs: Math.round(spent.folder),
         flushesInFlight: sellerFlushesInFlight, batch: sellerBatch, written: counts.written, carried: counts.carried, carriedRehashed: spent.rehashed,
-        sellersRead: scope === undefined ? "all" : read.sellers + read.notCarried,
+        sellersRead,
         carriedUnread: read.unread, unreadMs: Math.round(spent.unread),
         ...sellerListWriter.stats()
       }))
@@ -320,7 +322,7 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       yield* Effect.logInfo(`頒布者ごとの一覧: 新規・変更 ${counts.written} 件（送付するもの）、変更なしで引き継ぎ ${counts.carried} 件`).pipe(
         Effect.annotateLogs({ sellerListsWritten: counts.written, sellerListsCarried: counts.carried })
       )
-      return { counts, fileCount: lists.size + read.unread, sellersRead: scope === undefined ? "all" as const : read.sellers + read.notCarried }
+      return { counts, fileCount: lists.size + read.unread, sellersRead }
     })
 
   const stage = (facts: RunFacts, outDir: string) => {
