@@ -24,7 +24,7 @@ import * as path from "node:path"
 import { SqlClient, type Statement } from "@effect/sql"
 import { Effect, Stream } from "effect"
 import { Sealer } from "../src/Seal/Sealer.ts"
-import { probeKeptDatabase } from "./keptDatabase.ts"
+import { latestRun, probeKeptDatabase } from "./keptDatabase.ts"
 import { FindingsStore } from "../src/Store/FindingsStore.ts"
 import { payoutQueries } from "../src/Store/PayoutQueries.ts"
 import { findingsSheet, findingsSheetRows, inputCodes, inputErrorsSheet } from "../src/Report/FindingsSheet.ts"
@@ -51,8 +51,7 @@ const program = Effect.gen(function*() {
   const sealer = yield* Sealer
   const findings = yield* FindingsStore
   const payouts = payoutQueries(sql, sealer)
-  const [{ run_id: runId, as_of: asOf }] = yield* sql<{ run_id: number; as_of: string }>`
-    SELECT run_id::int AS run_id, as_of::text AS as_of FROM runs ORDER BY run_id DESC LIMIT 1`
+  const { asOf, runId } = yield* latestRun
 
   const explain = (statement: Statement.Statement<unknown>) =>
     Effect.gen(function*() {

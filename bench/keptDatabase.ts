@@ -17,6 +17,12 @@ class RolledBack {
 /** Ends the current transaction by rolling it back: the probe changed nothing. */
 export const rollBack = Effect.fail(new RolledBack())
 
+/** The last run the kept database holds, whose reports a probe writes again. */
+export const latestRun = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql<{ run_id: number; as_of: string }>`SELECT run_id::int AS run_id, as_of::text AS as_of FROM runs ORDER BY run_id DESC LIMIT 1`.pipe(
+    Effect.map((rows) => ({ runId: rows[0]!.run_id, asOf: rows[0]!.as_of }))
+  ))
+
 /** Runs `program` on the kept database in `dataDir` (its `pg` folder and `sealing.key`), in one transaction, then rolls it back. */
 export const probeKeptDatabase = <A, E, R>(dataDir: string, program: Effect.Effect<A, E, R>) => {
   process.env.KESHIKOMI_KEY_FILE ??= path.join(dataDir, "sealing.key")

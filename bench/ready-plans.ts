@@ -13,7 +13,7 @@ import "./nodeFlags.ts"
 import { SqlClient } from "@effect/sql"
 import type { Statement } from "@effect/sql"
 import { Effect } from "effect"
-import { probeKeptDatabase } from "./keptDatabase.ts"
+import { latestRun, probeKeptDatabase } from "./keptDatabase.ts"
 import { shadowWithoutStatistics } from "./noStats.ts"
 import { readyToReshipStatement } from "../src/Store/ShippingQueries.ts"
 import { lateralReadyReference } from "../test/support/readyReference.ts"
@@ -25,8 +25,7 @@ const baseTables = ["findings", "orders", "order_items", "parcel_lines", "shippi
 
 const program = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  const [{ run_id: runId, as_of: lastAsOf }] = yield* sql<{ run_id: number; as_of: string }>`
-    SELECT run_id::int AS run_id, as_of::text AS as_of FROM runs ORDER BY run_id DESC LIMIT 1`
+  const { asOf: lastAsOf, runId } = yield* latestRun
   const asOf = argValue("--as-of") ?? lastAsOf
   const counts = yield* sql<{ ready: number; overdue: number }>`
     SELECT count(*) FILTER (WHERE code = 'SHIP_READY')::int AS ready, count(*) FILTER (WHERE code = 'SHIP_NOT_RESHIPPED')::int AS overdue

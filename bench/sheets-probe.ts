@@ -25,7 +25,7 @@ import * as path from "node:path"
 import { SqlClient } from "@effect/sql"
 import { Effect, Stream } from "effect"
 import { Sealer } from "../src/Seal/Sealer.ts"
-import { probeKeptDatabase } from "./keptDatabase.ts"
+import { latestRun, probeKeptDatabase } from "./keptDatabase.ts"
 import { shadowWithoutStatistics } from "./noStats.ts"
 import { FindingsStore } from "../src/Store/FindingsStore.ts"
 import { makeShippingQueries, openReadyRow, readyToReshipStatement, type SealedReadyRow } from "../src/Store/ShippingQueries.ts"
@@ -62,8 +62,7 @@ const program = Effect.gen(function*() {
   const sealer = yield* Sealer
   const findings = yield* FindingsStore
   const queries = makeShippingQueries(sql, sealer)
-  const [{ run_id: runId, as_of: asOf }] = yield* sql<{ run_id: number; as_of: string }>`
-    SELECT run_id::int AS run_id, as_of::text AS as_of FROM runs ORDER BY run_id DESC LIMIT 1`
+  const { asOf, runId } = yield* latestRun
   if (noStats) {
     yield* shadowWithoutStatistics(sql, baseTables)
   }
