@@ -13,16 +13,17 @@ const labelAddress = (r: ReadyRow) =>
 export const readySheet: SheetSpec<ReadyRow> = {
   name: "再発送リスト",
   columns: [
-    { header: "至急", width: 5, kind: "text", value: (r) => (r.overdue ? "至急" : "") },
+    { header: "至急", width: 4, kind: "text", value: (r) => (r.overdue ? "至急" : "") },
     { header: "待ち営業日", width: 6, kind: "int", value: (r) => r.business_days },
     { header: "注文ID", width: 12, kind: "text", value: (r) => r.order_id },
-    { header: "頒布者ID", width: 9, kind: "text", value: (r) => r.seller_id },
+    { header: "頒布者ID", width: 8, kind: "text", value: (r) => r.seller_id },
     { header: "サークル名", width: 11, kind: "text", wrap: true, value: (r) => r.circle_name },
     { header: "商品（数量）", width: 20, kind: "text", wrap: true, value: (r) => r.items },
     { header: "郵便番号", width: 9, kind: "text", value: (r) => r.postal_code },
     { header: "住所", width: 20, kind: "text", wrap: true, value: labelAddress },
     { header: "宛名", width: 10, kind: "text", wrap: true, value: (r) => r.recipient_name },
-    { header: "電話番号", width: 12, kind: "text", value: (r) => r.phone },
+    // A mobile number (090-0000-0000) fits on one line; a longer one wraps in its cell rather than running into 状態.
+    { header: "電話番号", width: 14, kind: "text", wrap: true, value: (r) => r.phone },
     { header: "状態", width: 6, kind: "text", emphasis: true, value: (r) => r.status },
     { header: "受付番号", width: 22, kind: "text", print: false, wrap: true, value: (r) => r.parcel_ids },
     { header: "最後の受付日", width: 11, kind: "date", print: false, value: (r) => r.last_received_on },

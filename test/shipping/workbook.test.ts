@@ -6,7 +6,8 @@ import JSZip from "jszip"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { sellerFileName } from "../../src/Report/SellerLists.ts"
-import { decisionHeaders, fontName, printWidthBudget } from "../../src/Report/Sheet.ts"
+import { decisionHeaders, fontName, linesNeeded, printWidthBudget } from "../../src/Report/Sheet.ts"
+import { readySheet } from "../../src/Report/ShippingSheets.ts"
 import { beforeAll, describe, expect, it } from "vitest"
 import { address, item, order, parcel, reship, runShipping } from "./inbox.ts"
 
@@ -160,6 +161,13 @@ describe("shipping.xlsx", () => {
     for (const header of ["郵便番号", "宛名", "電話番号", "都道府県", "市区町村", "番地・建物"]) {
       expect(column("再発送リスト", header)[2]).toBeNull()
     }
+  })
+
+  it("prints a mobile number on one line of 再発送リスト's 電話番号, which wraps a longer one in its cell", () => {
+    // At 12 units "090-0000-2331" ran into 状態 on paper ("090-0000-2331新規").
+    const phone = readySheet.columns.find((c) => c.header === "電話番号")!
+    expect(phone.wrap).toBe(true)
+    expect(linesNeeded("090-0000-2331", phone.width)).toBe(1)
   })
 
   it("shows addresses only on 再発送リスト, and only those of ready orders", () => {
