@@ -18,6 +18,7 @@
 //   … --lateral       再発送リスト from the lateral form it replaced (test/support/readyReference.ts)
 //   … --no-stats      with the base tables' statistics taken away first (as a first load's full run)
 //   … --explain       print 再発送リスト's plan (EXPLAIN ANALYZE, TIMING OFF)
+//   … --work-mem 256MB  the probe's transaction with that work_mem instead of the server's
 import "./nodeFlags.ts"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -43,6 +44,7 @@ const cap = Number(argValue("--cap") ?? defaultSheetRowCap)
 const noStats = process.argv.includes("--no-stats")
 const lateral = process.argv.includes("--lateral")
 const explain = process.argv.includes("--explain")
+const workMem = argValue("--work-mem")
 const actionGuides = Object.entries(shippingActions).map(([code, g]) => ({ code, ...g }))
 const baseTables = ["findings", "orders", "order_items", "parcel_lines", "shipping_addresses", "jp_calendar", "reshipments"]
 
@@ -66,6 +68,8 @@ const program = Effect.gen(function*() {
   if (noStats) {
     yield* shadowWithoutStatistics(sql, baseTables)
   }
+  if (workMem !== undefined) yield* sql`SELECT set_config('work_mem', ${workMem}, true)`
+  const [{ work_mem }] = yield* sql<{ work_mem: string }>`SELECT current_setting('work_mem') AS work_mem`
   const counts = yield* findings.countsForSide("shipping")
   const count = (code: string) => counts.get(code) ?? 0
   const findingsPlan = capPlan(counts, cap)
@@ -73,7 +77,7 @@ const program = Effect.gen(function*() {
   const awaitingPlan = capPlan(counts, cap, ["SHIP_AWAITING_PARCEL"])
   console.log(`run ${runId} as of ${asOf}, cap ${cap}${noStats ? ", no statistics on the base tables" : ""}: ` +
     `SHIP_READY ${count("SHIP_READY")} (overdue ${count("SHIP_NOT_RESHIPPED")}), awaiting ${count("SHIP_AWAITING_PARCEL")}, ` +
-    `shipping findings ${findingsPlan.total}${findingsPlan.capped ? " (capped)" : ""}`)
+    `shipping findings ${findingsPlan.total}${findingsPlan.capped ? " (capped)" : ""}; work_mem ${work_mem}`)
 
   let began = performance.now()
   yield* queries.longestReady(asOf)
