@@ -7,7 +7,6 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { sellerFileName } from "../../src/Report/SellerLists.ts"
 import { decisionHeaders, fontName, linesNeeded, printWidthBudget } from "../../src/Report/Sheet.ts"
-import { readySheet } from "../../src/Report/ShippingSheets.ts"
 import { beforeAll, describe, expect, it } from "vitest"
 import { address, item, order, parcel, reship, runShipping } from "./inbox.ts"
 
@@ -164,10 +163,15 @@ describe("shipping.xlsx", () => {
   })
 
   it("prints a mobile number on one line of 再発送リスト's 電話番号, which wraps a longer one in its cell", () => {
-    // At 12 units "090-0000-2331" ran into 状態 on paper ("090-0000-2331新規").
-    const phone = readySheet.columns.find((c) => c.header === "電話番号")!
-    expect(phone.wrap).toBe(true)
-    expect(linesNeeded("090-0000-2331", phone.width)).toBe(1)
+    // At 12 units "090-0000-2331" ran into 状態 on paper ("090-0000-2331新規"). Read from
+    // the written sheet: the column's width, and the wrapping of a phone number's cell.
+    const ready = sheet("再発送リスト")
+    const [head] = rowsOf(ready)
+    const phoneColumn = head!.indexOf("電話番号") + 1
+    expect(phoneColumn).toBeGreaterThan(0)
+    expect(ready.getRow(2).getCell(phoneColumn).value).toBe("090-1111-0010")
+    expect(ready.getRow(2).getCell(phoneColumn).alignment?.wrapText).toBe(true)
+    expect(linesNeeded("090-0000-2331", ready.getColumn(phoneColumn).width!)).toBe(1)
   })
 
   it("shows addresses only on 再発送リスト, and only those of ready orders", () => {
