@@ -7,6 +7,7 @@ import type { Severity } from "../Domain/Finding.ts"
 import { addressFields, openAddress as openSealedAddress } from "../Seal/SealedColumns.ts"
 import type { SealerShape } from "../Seal/Sealer.ts"
 import { findingDecision, findingStatus } from "./FindingsStore.ts"
+import type { SealedRows } from "./SealedRows.ts"
 
 /** One order to re-ship now (SHIP_READY), with its label fields when the export has them. */
 export type FindingStatus = "新規" | "継続" | "対応済"
@@ -105,8 +106,11 @@ export interface ActionGuideRow {
 }
 
 export interface ShippingQueries {
-  /** `overdueOnly`: only the orders overdue for re-shipping (SHIP_NOT_RESHIPPED), for a capped sheet. */
-  readonly readyToReship: (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) => Stream.Stream<ReadyRow>
+  /**
+   * `overdueOnly`: only the orders overdue for re-shipping (SHIP_NOT_RESHIPPED), for a capped
+   * sheet. The rows come with their addresses sealed, opened as the sheet takes them.
+   */
+  readonly readyToReship: (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) => SealedRows<SealedReadyRow, ReadyRow>
   readonly needingAction: (runId: number, guides: ReadonlyArray<ActionGuideRow>) => Stream.Stream<ActionRow>
   readonly awaitingParcels: (runId: number) => Stream.Stream<AwaitingRow>
   /** The ready order that has waited longest since its last parcel arrived. */
@@ -243,8 +247,10 @@ export const openReadyRow = (sealer: SealerShape) => (row: SealedReadyRow): Read
 export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShape): ShippingQueries => {
   const openAddress = openReadyRow(sealer)
 
-  const readyToReship = (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) =>
-    Stream.unwrap(Effect.map(readyToReshipStatement(sql, runId, asOf, options), (statement) => statement.stream)).pipe(Stream.map(openAddress), Stream.orDie)
+  const readyToReship = (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }): SealedRows<SealedReadyRow, ReadyRow> => ({
+    sealed: Stream.unwrap(Effect.map(readyToReshipStatement(sql, runId, asOf, options), (statement) => statement.stream)).pipe(Stream.orDie),
+    open: openAddress
+  })
 
   // Where to find the goods: the order (or the id as typed, for an unknown one), the
   // intake record, the outbound tracking number; the seller is the order's, or the one
