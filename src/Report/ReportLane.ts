@@ -43,6 +43,9 @@ export const makeReportLane = (spillFolder: SpillFolder, memoryBytes: number): E
       Effect.gen(function*() {
         const turn = yield* Deferred.make<void>()
         const result = yield* Deferred.make<A, E>()
+        // The lane's scope closed before the job ended (a fiber interrupted before it
+        // started runs none of its finalizers): its waiter is told it was interrupted.
+        yield* Scope.addFinalizer(scope, Deferred.interrupt(result))
         // Taken and replaced with no yield between: the order is the order of the calls.
         const before = lastTurn
         lastTurn = turn
