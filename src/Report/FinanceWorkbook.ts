@@ -13,7 +13,8 @@ import {
   orphanSheet,
   unpaidSheet
 } from "./FinanceSheets.ts"
-import { findingsSheetRows, inputCodes, inputErrorsSheet, writeFindingsSheet } from "./FindingsSheet.ts"
+import { plainQuery } from "../Store/SheetQuery.ts"
+import { findingsSheetQuery, inputCodes, inputErrorsSheet, writeFindingsSheet } from "./FindingsSheet.ts"
 import type { ReportLane } from "./ReportLane.ts"
 import type { RunFacts } from "./Reports.ts"
 import { closedSection, countsSection, filesSection, listsSection, retentionSection, runSection } from "./RunSummary.ts"
@@ -47,8 +48,8 @@ export const planFinanceWorkbook = (
     const matchedRows = matchedPlan.capped ? Stream.empty : yield* lane.ahead(payouts.matched(facts.runId))
     const unpaidRows = unpaidPlan.capped ? Stream.empty : yield* lane.ahead(payouts.unpaid(facts.runId))
     const orphanRows = yield* lane.ahead(payouts.orphans(facts.runId))
-    const inputErrorRows = yield* lane.aheadPlain(findings.raisedBy(facts.runId, "payout", { codes: inputCodes }))
-    const findingRows = yield* lane.aheadPlain(findingsSheetRows(findings, facts.runId, "payout", findingsPlan))
+    const inputErrorRows = yield* lane.ahead(plainQuery(findings.raisedByQuery(facts.runId, "payout", { codes: inputCodes })))
+    const findingRows = yield* lane.ahead(plainQuery(findingsSheetQuery(findings, facts.runId, "payout", findingsPlan)))
 
     return (workbook: ExcelJS.stream.xlsx.WorkbookWriter) =>
       Effect.gen(function*() {

@@ -10,19 +10,27 @@
 // Jobs run one after the other in the order they were put on the lane, whichever fiber
 // put them there. Only rows as the database holds them go into a spool: a query whose
 // rows hold sealed values is spooled sealed and opened as the sheet reads it back.
-import { type Cause, Chunk, Deferred, Effect, Scope, Stream } from "effect"
+import { type Cause, Deferred, Effect, Scope, Stream } from "effect"
 import * as v8 from "node:v8"
 import { type SpillFolder, Spool, SpoolClosed } from "../Spool.ts"
-import type { SealedRows } from "../Store/SealedRows.ts"
+import { readInBatches } from "../Store/CursorRead.ts"
+import type { SheetQuery } from "../Store/SheetQuery.ts"
 
 export interface ReportLane {
   /** Runs `work` after the jobs put on the lane before it; the effect returned waits for its result. */
   readonly later: <A, E>(work: Effect.Effect<A, E>) => Effect.Effect<Effect.Effect<A, E>>
-  /** Reads `rows` in its turn into a spool; the stream returned reads them back, opened. */
-  readonly ahead: <Sealed, Row>(rows: SealedRows<Sealed, Row>) => Effect.Effect<Stream.Stream<Row>>
-  /** The same for rows that hold nothing sealed. */
-  readonly aheadPlain: <Row>(rows: Stream.Stream<Row>) => Effect.Effect<Stream.Stream<Row>>
+  /** Reads `query`'s rows in its turn into a spool; the stream returned reads them back, opened. */
+  readonly ahead: <Stored, Row>(query: SheetQuery<Stored, Row>) => Effect.Effect<Stream.Stream<Row>>
 }
+
+// Rows asked of the server per round trip. The drain gets about one round trip per turn of
+// the event loop while Node writes a sheet beside it: with @effect/sql-pg's 128 it went no
+// faster than the sheet, and the connection was never free early (CursorRead.ts). Each
+// read is spooled in pieces of `rowsPerPiece`, which is what the sheet takes at a time: rows
+// that live long (a read of 4,096 rows, a sheet's chunk of as many) outlive V8's young
+// generation, and collecting the old one then cost more than the overlap saved.
+const rowsPerRead = 1_024
+const rowsPerPiece = 128
 
 /** What the drain of a spool ended with: told to the reader after the rows before it. */
 class DrainFailed {
@@ -58,19 +66,22 @@ export const makeReportLane = (spillFolder: SpillFolder, memoryBytes: number): E
         return Deferred.await(result)
       })
 
-    const ahead = <Sealed, Row>(rows: SealedRows<Sealed, Row>) =>
+    const ahead = <Stored, Row>(query: SheetQuery<Stored, Row>) =>
       Effect.gen(function*() {
         const spool = new Spool(spillFolder, memoryBytes)
         yield* Scope.addFinalizer(scope, Effect.sync(() => spool.close()))
-        // A chunk of rows (the cursor's batch) as one serialized value: Buffers (sealed
-        // bytes), dates and nulls come back as they went in.
-        const drain = Stream.runForEachChunk(rows.sealed, (chunk) =>
-          Chunk.isEmpty(chunk)
-            ? Effect.void
-            : Effect.promise(() => spool.write(v8.serialize(Chunk.toReadonlyArray(chunk))).catch((cause) => {
-              // The reader stopped (its sheet ended early, or the run failed): nothing more to read.
-              if (!(cause instanceof SpoolClosed)) throw cause
-            })))
+        // A batch of rows as one serialized value: Buffers (sealed bytes), dates and nulls
+        // come back as they went in.
+        const write = async (rows: ReadonlyArray<Stored>) => {
+          try {
+            for (let at = 0; at < rows.length; at += rowsPerPiece) await spool.write(v8.serialize(rows.slice(at, at + rowsPerPiece)))
+          } catch (cause) {
+            // The reader stopped (its sheet ended early, or the run failed): nothing more to read.
+            if (!(cause instanceof SpoolClosed)) throw cause
+          }
+        }
+        const drain = Effect.flatMap(query.statement, (statement) =>
+          readInBatches(statement, rowsPerRead, (rows) => Effect.promise(() => write(rows))))
         yield* later(drain.pipe(
           Effect.matchCauseEffect({
             onFailure: (cause) => Effect.sync(() => spool.fail(new DrainFailed(cause))),
@@ -79,10 +90,10 @@ export const makeReportLane = (spillFolder: SpillFolder, memoryBytes: number): E
         ))
         return Stream.fromAsyncIterable(spool.read(), (error) => error).pipe(
           Stream.catchAll((error) => (error instanceof DrainFailed ? Stream.failCause(error.cause) : Stream.die(error))),
-          Stream.mapConcat((bytes) => v8.deserialize(bytes) as ReadonlyArray<Sealed>),
-          Stream.map(rows.open)
+          Stream.mapConcat((bytes) => v8.deserialize(bytes) as ReadonlyArray<Stored>),
+          Stream.map(query.open)
         )
       })
 
-    return { later, ahead, aheadPlain: (rows) => ahead({ sealed: rows, open: (row) => row }) } satisfies ReportLane
+    return { later, ahead } satisfies ReportLane
   })

@@ -138,8 +138,9 @@ export interface ReportOptions {
 // the flush was most of a list's time; files written in flight side by side (their
 // creates beside others' flushes) were slower still (bench/seller-probe.ts).
 const sellerBatch = 64
-// What each of the lane's spools holds in memory before it spills (some ten spools a run).
-const laneSpoolMemoryBytes = 4 << 20
+// What each of the lane's spools holds in memory before it spills (some ten spools a run):
+// little, as buffers held outside the heap also make V8 collect more often.
+const laneSpoolMemoryBytes = 1 << 20
 const defaultSellerFlushesInFlight = 8
 
 export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports, Effect.gen(function*() {

@@ -5,7 +5,8 @@ import { Chunk, Effect, Stream } from "effect"
 import type ExcelJS from "exceljs"
 import type { FindingsStore } from "../Store/FindingsStore.ts"
 import type { ShippingQueries, WaitingParcel } from "../Store/ShippingQueries.ts"
-import { findingsSheetRows, inputCodes, inputErrorsSheet, writeFindingsSheet } from "./FindingsSheet.ts"
+import { plainQuery } from "../Store/SheetQuery.ts"
+import { findingsSheetQuery, inputCodes, inputErrorsSheet, writeFindingsSheet } from "./FindingsSheet.ts"
 import type { RunFacts } from "./Reports.ts"
 import { closedSection, countsSection, filesSection, listsSection, retentionSection, runSection } from "./RunSummary.ts"
 import { writeSheet, writeSummarySheet } from "./Sheet.ts"
@@ -47,10 +48,10 @@ export const planShippingWorkbook = (
     }))
     // Past the cap, the overdue orders (至急, a warning) stay: the rest are counted, like info findings.
     const readyRows = yield* lane.ahead(queries.readyToReship(facts.runId, facts.asOf, readyPlan.capped ? { overdueOnly: true } : undefined))
-    const actionRows = yield* lane.aheadPlain(queries.needingAction(facts.runId, actionGuides))
-    const awaitingRows = awaitingPlan.capped ? Stream.empty : yield* lane.aheadPlain(queries.awaitingParcels(facts.runId))
-    const inputErrorRows = yield* lane.aheadPlain(findings.raisedBy(facts.runId, "shipping", { codes: inputCodes }))
-    const findingRows = yield* lane.aheadPlain(findingsSheetRows(findings, facts.runId, "shipping", findingsPlan))
+    const actionRows = yield* lane.ahead(plainQuery(queries.needingAction(facts.runId, actionGuides)))
+    const awaitingRows = awaitingPlan.capped ? Stream.empty : yield* lane.ahead(plainQuery(queries.awaitingParcels(facts.runId)))
+    const inputErrorRows = yield* lane.ahead(plainQuery(findings.raisedByQuery(facts.runId, "shipping", { codes: inputCodes })))
+    const findingRows = yield* lane.ahead(plainQuery(findingsSheetQuery(findings, facts.runId, "shipping", findingsPlan)))
 
     return (workbook: ExcelJS.stream.xlsx.WorkbookWriter) =>
       Effect.gen(function*() {
