@@ -23,7 +23,6 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { SqlClient, type Statement } from "@effect/sql"
 import { Effect, Stream } from "effect"
-import { sheetRows as openedRows } from "../src/Store/SheetQuery.ts"
 import { Sealer } from "../src/Seal/Sealer.ts"
 import { latestRun, probeKeptDatabase } from "./keptDatabase.ts"
 import { FindingsStore } from "../src/Store/FindingsStore.ts"
@@ -82,10 +81,10 @@ const program = Effect.gen(function*() {
     yield* payouts.channelTotals
     console.log(`summary queries: closedBy ${closed} s, controlTotals ${control} s, channelTotals ${seconds(began)} s`)
     const sheets: ReadonlyArray<[string, SheetSpec<any>, () => Stream.Stream<any>]> = [
-      ["要対応", actionSheet, () => openedRows(payouts.actionItems(runId, actionPriority))],
-      [`照合済${matchedPlan.capped ? " (capped: empty)" : ""}`, matchedSheet, () => (matchedPlan.capped ? Stream.empty : openedRows(payouts.matched(runId)))],
-      [`未払い・保留${unpaidPlan.capped ? " (capped: empty)" : ""}`, unpaidSheet, () => (unpaidPlan.capped ? Stream.empty : openedRows(payouts.unpaid(runId)))],
-      ["孤立振込", orphanSheet, () => openedRows(payouts.orphans(runId))],
+      ["要対応", actionSheet, () => payouts.actionItems(runId, actionPriority)],
+      [`照合済${matchedPlan.capped ? " (capped: empty)" : ""}`, matchedSheet, () => (matchedPlan.capped ? Stream.empty : payouts.matched(runId))],
+      [`未払い・保留${unpaidPlan.capped ? " (capped: empty)" : ""}`, unpaidSheet, () => (unpaidPlan.capped ? Stream.empty : payouts.unpaid(runId))],
+      ["孤立振込", orphanSheet, () => payouts.orphans(runId)],
       ["入力エラー", inputErrorsSheet, () => findings.raisedBy(runId, "payout", { codes: inputCodes })],
       [`Findings${findingsPlan.capped ? " (errors and warnings)" : ""}`, findingsSheet, () =>
         findingsSheetRows(findings, runId, "payout", findingsPlan)]

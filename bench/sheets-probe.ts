@@ -98,8 +98,8 @@ const program = Effect.gen(function*() {
   const readyRows = () => Stream.unwrap(Effect.map(readyStatement(), (s) => s.stream)).pipe(Stream.map(openReadyRow(sealer)), Stream.orDie)
   const sheets: ReadonlyArray<[string, SheetSpec<any>, () => Stream.Stream<any>]> = [
     [`再発送リスト${overdueOnly ? " (overdue only)" : ""}`, readySheet, readyRows],
-    ["要対応", actionSheet, () => queries.needingAction(runId, actionGuides).stream.pipe(Stream.orDie)],
-    ["未着注文", awaitingSheet, () => (awaitingPlan.capped ? Stream.empty : queries.awaitingParcels(runId).stream.pipe(Stream.orDie))],
+    ["要対応", actionSheet, () => queries.needingAction(runId, actionGuides)],
+    ["未着注文", awaitingSheet, () => (awaitingPlan.capped ? Stream.empty : queries.awaitingParcels(runId))],
     ["入力エラー", findingsSheet, () => findings.raisedBy(runId, "shipping", { codes: inputCodes })],
     [`Findings${findingsPlan.capped ? " (errors and warnings, asked by code)" : ""}`, findingsSheet, () =>
       findingsSheetRows(findings, runId, "shipping", findingsPlan)],

@@ -4,7 +4,7 @@
 // A file's rows go to the server as one COPY stream (src/Store/CopyIn.ts): Node decodes
 // and seals the next rows while the server stores the last ones. A reader ahead keeps
 // Node busy while the server runs a file's set-based statements too: it opens, hashes,
-// decodes and seals the next file into a spool (src/Spool.ts), which that file's
+// decodes and seals the next file into a spool (src/Ingest/Spool.ts), which that file's
 // COPY takes once the run's one connection is free. Nothing it does touches the database.
 import { SqlClient } from "@effect/sql"
 import { Context, Deferred, Effect, Layer, Runtime } from "effect"
@@ -21,7 +21,7 @@ import { escapeControls, displayFileName } from "../Domain/Display.ts"
 import { checkedLines, readFailure } from "./Csv.ts"
 import { type AnyCsvExport, csvExports, rowDecoder } from "./Exports.ts"
 import { applySchedule } from "./Schedule.ts"
-import { makeSpillFolder, SpillFailed, type SpillFolder, Spool, SpoolClosed } from "../Spool.ts"
+import { makeSpillFolder, SpillFailed, type SpillFolder, Spool, SpoolClosed } from "./Spool.ts"
 import { decodedText, type FileFacts, inspectFile, type OpenExport, openExport } from "./TextSource.ts"
 
 export interface FileOutcome {

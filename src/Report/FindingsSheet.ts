@@ -65,10 +65,6 @@ const listedPastCap = (side: Exclude<Side, "input">) =>
  * finding's severity is its code's), so it sorts those alone, not every info finding with
  * them (797,870 PAY_MATCHED at 1M) for the sheet to stop at the first info row.
  */
-export const findingsSheetQuery = (findings: FindingsStore["Type"], runId: number, side: Exclude<Side, "input">, plan: CapPlan) =>
-  findings.raisedByQuery(runId, side, plan.capped ? { codes: listedPastCap(side) } : undefined)
-
-/** The same rows as a stream (for a reader that does not spool them). */
 export const findingsSheetRows = (findings: FindingsStore["Type"], runId: number, side: Exclude<Side, "input">, plan: CapPlan) =>
   findings.raisedBy(runId, side, plan.capped ? { codes: listedPastCap(side) } : undefined)
 

@@ -4,7 +4,6 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import { Chunk, Context, Effect, Layer, Stream } from "effect"
 import { logElapsed } from "../Log.ts"
-import { makeSpillFolder } from "../Spool.ts"
 import ExcelJS from "exceljs"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
@@ -29,7 +28,7 @@ import {
   syncFolder,
   writeIntoStagedFolder
 } from "./AtomicFile.ts"
-import { planFinanceWorkbook } from "./FinanceWorkbook.ts"
+import { writeFinanceWorkbook } from "./FinanceWorkbook.ts"
 import { copyFindingsCsv } from "./FindingsCsv.ts"
 import {
   type PublishedSellerList,
@@ -43,8 +42,7 @@ import { makeSellerListWriter } from "./SellerListWriter.ts"
 import { bySeller, sellerFileName, sellerListDigest, sellerListFormat, writeSellerSheet } from "./SellerLists.ts"
 import { newReportWorkbook } from "./Sheet.ts"
 import { defaultSheetRowCap, findingsCsvName } from "./SheetCap.ts"
-import { makeReportLane } from "./ReportLane.ts"
-import { planShippingWorkbook } from "./ShippingWorkbook.ts"
+import { writeShippingWorkbook } from "./ShippingWorkbook.ts"
 
 export interface RunFacts {
   readonly runId: number
@@ -138,9 +136,6 @@ export interface ReportOptions {
 // the flush was most of a list's time; files written in flight side by side (their
 // creates beside others' flushes) were slower still (bench/seller-probe.ts).
 const sellerBatch = 64
-// What each of the lane's spools holds in memory before it spills (some ten spools a run):
-// little, as buffers held outside the heap also make V8 collect more often.
-const laneSpoolMemoryBytes = 1 << 20
 const defaultSellerFlushesInFlight = 8
 
 export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports, Effect.gen(function*() {
@@ -348,26 +343,10 @@ export const makeReportsLive = (options?: ReportOptions) => Layer.effect(Reports
       yield* ensureDirectory(sellersStaging, access)
       const { counts, fileCount, sellersRead } = yield* stageSellerLists(facts, access, sellersStaging, sellersTarget)
       const withSellers = { ...facts, sellerLists: counts }
-      // The workbooks' queries and the CSVs' COPY go on the lane in this order, so that the
-      // connection reads ahead while Node writes the workbooks (ReportLane.ts). Each file has
-      // its slot as soon as it is staged, so that a failure discards it whichever is first.
-      const slots: Array<StagedFile | undefined> = [undefined, undefined, undefined, undefined]
-      const staged = (slot: number) => (file: StagedFile) => Effect.sync(() => void (slots[slot] = file))
-      const csvFile = (side: "shipping" | "finance") => path.join(directory, findingsCsvName(side))
-      yield* Effect.scoped(Effect.gen(function*() {
-        const spillFolder = yield* Effect.acquireRelease(Effect.sync(() => makeSpillFolder()), (folder) => Effect.sync(() => folder.remove()))
-        const lane = yield* makeReportLane(spillFolder, laneSpoolMemoryBytes)
-        const writeShipping = yield* planShippingWorkbook(withSellers, findings, shippingQueries, cap, lane)
-        const shippingCsv = yield* lane.later(timedReport(findingsCsvName("shipping"),
-          writeCsv(csvFile("shipping"), access, findings.raisedByQuery(facts.runId, "shipping")).pipe(Effect.tap(staged(1)))))
-        const writeFinance = yield* planFinanceWorkbook(facts, findings, payouts, cap, lane)
-        const financeCsv = yield* lane.later(timedReport(findingsCsvName("finance"),
-          writeCsv(csvFile("finance"), access, findings.raisedByQuery(facts.runId, "payout")).pipe(Effect.tap(staged(3)))))
-        yield* timedReport("shipping.xlsx", writeOne("shipping", withSellers, path.join(directory, "shipping.xlsx"), access, writeShipping)).pipe(Effect.tap(staged(0)))
-        yield* shippingCsv
-        yield* timedReport("finance.xlsx", writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, writeFinance)).pipe(Effect.tap(staged(2)))
-        yield* financeCsv
-      })).pipe(Effect.ensuring(Effect.sync(() => files.push(...slots.filter((file) => file !== undefined)))))
+      files.push(yield* timedReport("shipping.xlsx", writeOne("shipping", withSellers, path.join(directory, "shipping.xlsx"), access, (wb) => writeShippingWorkbook(wb, withSellers, findings, shippingQueries, cap))))
+      files.push(yield* timedReport(findingsCsvName("shipping"), writeCsv(path.join(directory, findingsCsvName("shipping")), access, findings.raisedByQuery(facts.runId, "shipping"))))
+      files.push(yield* timedReport("finance.xlsx", writeOne("finance", facts, path.join(directory, "finance.xlsx"), access, (wb) => writeFinanceWorkbook(wb, facts, findings, payouts, cap))))
+      files.push(yield* timedReport(findingsCsvName("finance"), writeCsv(path.join(directory, findingsCsvName("finance")), access, findings.raisedByQuery(facts.runId, "payout"))))
       const publishSellers = Effect.try({
         try: () => {
           fs.rmSync(sellersTarget, { recursive: true, force: true })

@@ -78,7 +78,7 @@ export class FindingsStore extends Context.Tag("keshikomi/FindingsStore")<Findin
    * raisedBy's query itself, for a caller that lets the server shape each row (the
    * findings CSVs, src/Report/FindingsCsv.ts): its rows are FindingRows, in raisedBy's order.
    */
-  readonly raisedByQuery: (runId: number, side: Side, options?: RaisedByOptions) => Statement.Statement<FindingRow>
+  readonly raisedByQuery: (runId: number, side: Side) => Statement.Statement<FindingRow>
 }>() {}
 
 const chunkSize = 5_000
@@ -227,5 +227,5 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
 
   const closedBy = (runId: number, side: Side) => listed(sql`'解消済'`, sql`closed_run = ${runId}`, side)
 
-  return { begin, add, merge, countsByCode, countsForSide, raisedBy, raisedByQuery, closedBy }
+  return { begin, add, merge, countsByCode, countsForSide, raisedBy, raisedByQuery: (runId: number, side: Side) => raisedByQuery(runId, side), closedBy }
 }))

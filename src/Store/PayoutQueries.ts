@@ -7,7 +7,7 @@
 // user ids and wallet user refs are never selected. Amounts are whole yen, well
 // within a double, so they are read as float8 rather than int8 strings.
 import type { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import type { Severity } from "../Domain/Finding.ts"
 import type { SealerShape } from "../Seal/Sealer.ts"
 import { findingDecision, findingStatus } from "./FindingsStore.ts"
@@ -283,8 +283,9 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
       WHERE f.closed_on IS NULL AND f.side = 'payout' AND f.severity IN ('error', 'warning') AND f.resolved_at IS NULL
       ORDER BY CASE f.severity WHEN 'error' THEN 0 ELSE 1 END,
                coalesce(array_position(string_to_array(${priority.join(",")}, ','), f.code), 99),
-               f.first_seen, f.subject_id, f.related_id`.pipe(
-        (statement) => ({ statement: Effect.succeed(statement), open: opened<ActionRow, "requested_holder" | "transfer_holder">(["requested_holder", "transfer_holder"]) })
+               f.first_seen, f.subject_id, f.related_id`.stream.pipe(
+        Stream.map(opened<ActionRow, "requested_holder" | "transfer_holder">(["requested_holder", "transfer_holder"])),
+        Stream.orDie
       )
 
   /** PAY_MATCHED of run `runId`: newly matched first, then by request. */
@@ -309,7 +310,7 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
       JOIN transfers t ON t.channel = a.channel AND t.transfer_id = a.transfer_id
       LEFT JOIN payout_methods cm ON cm.channel = t.channel
       WHERE f.closed_on IS NULL AND f.code = 'PAY_MATCHED'
-      ORDER BY f.first_run DESC, f.subject_id`.pipe((statement) => ({ statement: Effect.succeed(statement), open: opened<MatchedRow, "holder_name">(["holder_name"]) }))
+      ORDER BY f.first_run DESC, f.subject_id`.stream.pipe(Stream.map(opened<MatchedRow, "holder_name">(["holder_name"])), Stream.orDie)
 
   /** PAY_PENDING, PAY_SCHEDULED and PAY_DEFERRED of run `runId`: by due date (none last), scheduled then deferred last. */
   const unpaid = (runId: number) =>
@@ -328,8 +329,8 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
       JOIN payout_request_state s ON s.request_id = r.request_id
       LEFT JOIN payout_methods m ON m.method = r.method
       WHERE f.closed_on IS NULL AND f.code IN ('PAY_PENDING', 'PAY_SCHEDULED', 'PAY_DEFERRED')
-      ORDER BY CASE f.code WHEN 'PAY_PENDING' THEN 0 WHEN 'PAY_SCHEDULED' THEN 1 ELSE 2 END, s.due_date NULLS LAST, r.requested_at, f.subject_id`
-      .pipe((statement) => ({ statement: Effect.succeed(statement), open: opened<UnpaidRow, "holder_name">(["holder_name"]) }))
+      ORDER BY CASE f.code WHEN 'PAY_PENDING' THEN 0 WHEN 'PAY_SCHEDULED' THEN 1 ELSE 2 END, s.due_date NULLS LAST, r.requested_at, f.subject_id`.stream
+      .pipe(Stream.map(opened<UnpaidRow, "holder_name">(["holder_name"])), Stream.orDie)
 
   /** PAY_ORPHAN_TRANSFER of run `runId`, with the transfer. */
   const orphans = (runId: number) =>
@@ -346,7 +347,7 @@ export const payoutQueries = (sql: SqlClient.SqlClient, sealer: SealerShape) => 
       LEFT JOIN payout_methods cm ON cm.channel = t.channel
       WHERE f.closed_on IS NULL AND f.code = 'PAY_ORPHAN_TRANSFER'
         AND NOT EXISTS (SELECT 1 FROM payout_assignments a WHERE a.channel = t.channel AND a.transfer_id = t.transfer_id)
-      ORDER BY t.transfer_date, t.transfer_id COLLATE "C"`.pipe((statement) => ({ statement: Effect.succeed(statement), open: opened<OrphanRow, "holder_name">(["holder_name"]) }))
+      ORDER BY t.transfer_date, t.transfer_id COLLATE "C"`.stream.pipe(Stream.map(opened<OrphanRow, "holder_name">(["holder_name"])), Stream.orDie)
 
   return { controlTotals, channelTotals, actionItems, matched, unpaid, orphans }
 }

@@ -1,13 +1,12 @@
 // Read queries behind the shipping workbook's worklists. Each one starts from the
 // findings open after the run (`findings.closed_on IS NULL`) and joins the stored records only
 // for what staff need to see: no rule is applied here again. Rows are streamed.
-import type { SqlClient, Statement } from "@effect/sql"
+import type { SqlClient } from "@effect/sql"
 import { Effect, Stream } from "effect"
 import type { Severity } from "../Domain/Finding.ts"
 import { addressFields, openAddress as openSealedAddress } from "../Seal/SealedColumns.ts"
 import type { SealerShape } from "../Seal/Sealer.ts"
 import { findingDecision, findingStatus } from "./FindingsStore.ts"
-import type { SheetQuery } from "./SheetQuery.ts"
 
 /** One order to re-ship now (SHIP_READY), with its label fields when the export has them. */
 export type FindingStatus = "新規" | "継続" | "対応済"
@@ -106,13 +105,10 @@ export interface ActionGuideRow {
 }
 
 export interface ShippingQueries {
-  /**
-   * `overdueOnly`: only the orders overdue for re-shipping (SHIP_NOT_RESHIPPED), for a capped
-   * sheet. The rows come with their addresses sealed, opened as the sheet takes them.
-   */
-  readonly readyToReship: (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) => SheetQuery<SealedReadyRow, ReadyRow>
-  readonly needingAction: (runId: number, guides: ReadonlyArray<ActionGuideRow>) => Statement.Statement<ActionRow>
-  readonly awaitingParcels: (runId: number) => Statement.Statement<AwaitingRow>
+  /** `overdueOnly`: only the orders overdue for re-shipping (SHIP_NOT_RESHIPPED), for a capped sheet. */
+  readonly readyToReship: (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) => Stream.Stream<ReadyRow>
+  readonly needingAction: (runId: number, guides: ReadonlyArray<ActionGuideRow>) => Stream.Stream<ActionRow>
+  readonly awaitingParcels: (runId: number) => Stream.Stream<AwaitingRow>
   /** The ready order that has waited longest since its last parcel arrived. */
   readonly longestReady: (asOf: string) => Effect.Effect<WaitingParcel | undefined>
   /** The oldest parcel in the office not yet re-shipped: ready, held, or being checked. */
@@ -247,10 +243,8 @@ export const openReadyRow = (sealer: SealerShape) => (row: SealedReadyRow): Read
 export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShape): ShippingQueries => {
   const openAddress = openReadyRow(sealer)
 
-  const readyToReship = (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }): SheetQuery<SealedReadyRow, ReadyRow> => ({
-    statement: Effect.orDie(readyToReshipStatement(sql, runId, asOf, options)),
-    open: openAddress
-  })
+  const readyToReship = (runId: number, asOf: string, options?: { readonly overdueOnly?: boolean }) =>
+    Stream.unwrap(Effect.map(readyToReshipStatement(sql, runId, asOf, options), (statement) => statement.stream)).pipe(Stream.map(openAddress), Stream.orDie)
 
   // Where to find the goods: the order (or the id as typed, for an unknown one), the
   // intake record, the outbound tracking number; the seller is the order's, or the one
@@ -288,7 +282,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
         LIMIT 1
       ) pl ON r.parcel_id IS NOT NULL
       ORDER BY r.rank, coalesce(o.seller_id, slip.seller_id) NULLS LAST, r.order_id, r.parcel_id NULLS FIRST,
-               r.code, r.subject_id, r.related_id`
+               r.code, r.subject_id, r.related_id`.stream.pipe(Stream.orDie)
   }
 
   const awaitingParcels = (runId: number) =>
@@ -302,7 +296,7 @@ export const makeShippingQueries = (sql: SqlClient.SqlClient, sealer: SealerShap
       JOIN orders o ON o.order_id = f.subject_id
       LEFT JOIN order_items oi ON oi.order_id = o.order_id
       WHERE f.code = 'SHIP_AWAITING_PARCEL' AND f.closed_on IS NULL
-      ORDER BY o.seller_id, o.order_id, oi.item_id`
+      ORDER BY o.seller_id, o.order_id, oi.item_id`.stream.pipe(Stream.orDie)
 
   const waited = (asOf: string) => sql`
     to_char(w.received_on, 'YYYY-MM-DD') AS received_on,

@@ -6,7 +6,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { makeSpillFolder, Spool, SpoolClosed } from "../../src/Spool.ts"
+import { makeSpillFolder, Spool, SpoolClosed } from "../../src/Ingest/Spool.ts"
 
 const parents: Array<string> = []
 const freshParent = () => {

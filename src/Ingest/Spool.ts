@@ -1,13 +1,10 @@
-// A spool of bytes between a writer that runs ahead and a reader that takes them later,
-// in order: ingest's reader ahead, which decodes and seals the next file while the server
-// stores the last one, and the COPY that takes the text once the run's one connection is
-// free; the reports' lane (src/Report/ReportLane.ts), which reads a sheet's rows off the
-// connection while Node still writes the sheet before. At most `memoryBytes` are held in
-// memory; what comes beyond goes to a spill file and is read back in order. The spill file
-// is created owner-only in the run's private folder and unlinked as soon as it is open:
-// its bytes are gone when the spool closes, and also when the process dies. Only what the
-// database holds goes in (sealed where the table seals, src/Store/Records.ts), never a
-// clear personal value.
+// A spool of COPY text between the reader ahead, which decodes and seals the next file
+// while the server stores the last one, and the COPY that takes the text once the run's
+// one connection is free. At most `memoryBytes` are held in memory; what comes beyond
+// goes to a spill file and is read back in order. The spill file is created owner-only in
+// the run's private folder and unlinked as soon as it is open: its bytes are gone when the
+// spool closes, and also when the process dies. Only text ready for COPY goes in (sealed
+// where the table seals, src/Store/Records.ts), never a clear personal value.
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
