@@ -184,12 +184,33 @@ const memorySampler = (measureServer: boolean) => {
 interface Step { readonly name: string; readonly seconds: number; readonly memory: Memory }
 interface Timed { readonly result: RunResult; readonly seconds: number; readonly steps: ReadonlyArray<Step> }
 
-const stepLogger = (onStep: (name: string, seconds: number) => void) =>
-  Logger.make(({ annotations, logLevel, message }) => {
+// A workbook's sheets ("sheet written" lines come before their file's "report written"),
+// printed under the file as one line: where the workbook's time went.
+const makeSheetLines = () => {
+  let sheets: Array<string> = []
+  return {
+    sheet: (name: unknown, seconds: unknown, rows: unknown) => {
+      sheets.push(`${String(name)} ${Number(seconds).toFixed(1)} s (${Number(rows).toLocaleString("en-US")} rows)`)
+    },
+    file: (file: unknown) => {
+      // The seller lists' one exceljs-written sheet is not worth a line.
+      if (sheets.length > 0 && String(file).endsWith(".xlsx")) console.log(`    ${String(file)} sheets: ${sheets.join(", ")}`)
+      sheets = []
+    }
+  }
+}
+
+const stepLogger = (onStep: (name: string, seconds: number) => void) => {
+  const sheetLines = makeSheetLines()
+  return Logger.make(({ annotations, logLevel, message }) => {
     const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
-    if (text === "report written") {
+    const annotation = (key: string) => Option.getOrUndefined(HashMap.get(annotations, key))
+    if (text === "sheet written") {
+      sheetLines.sheet(annotation("sheet"), annotation("seconds"), annotation("rows"))
+    } else if (text === "report written") {
       const file = Option.getOrElse(HashMap.get(annotations, "file"), () => "?")
       const seconds = Option.getOrElse(HashMap.get(annotations, "seconds"), () => 0)
+      sheetLines.file(file)
       onStep(`  ${String(file)}`, Number(seconds))
     } else if (text === "step finished") {
       const name = Option.getOrElse(HashMap.get(annotations, "step"), () => "?")
@@ -205,6 +226,7 @@ const stepLogger = (onStep: (name: string, seconds: number) => void) =>
       console.error(`  (${logLevel.label}) ${text}`)
     }
   })
+}
 
 // ---------------------------------------------------------------------------
 // A night as its own process of the bundled command, as cron runs it. Its steps and files
@@ -243,6 +265,7 @@ const runAsProcess = (
     const pick = (m: Memory) => ({ server: m.server, serverUnique: m.serverUnique })
     const timer = setInterval(sample, 50)
     const steps: Array<Step> = []
+    const sheetLines = makeSheetLines()
     readline.createInterface({ input: child.stdout! }).on("line", (text) => {
       let entry: Record<string, unknown>
       try {
@@ -251,7 +274,10 @@ const runAsProcess = (
         return // the run's closing summary, for staff
       }
       sample()
-      if (entry.message === "report written") {
+      if (entry.message === "sheet written") {
+        sheetLines.sheet(entry.sheet, entry.seconds, entry.rows)
+      } else if (entry.message === "report written") {
+        sheetLines.file(entry.file)
         steps.push({ name: `  ${String(entry.file)}`, seconds: Number(entry.seconds), memory: { ...sinceMark } })
       } else if (entry.message === "step finished") {
         steps.push({ name: String(entry.step), seconds: Number(entry.seconds), memory: withServer(sinceMark) })

@@ -10,6 +10,7 @@ import ExcelJS from "exceljs"
 import { Effect, Stream } from "effect"
 import type { Writable } from "node:stream"
 import type { Severity } from "../Domain/Finding.ts"
+import { logElapsed } from "../Log.ts"
 
 export type CellKind = "text" | "yen" | "int" | "date"
 
@@ -575,7 +576,10 @@ const startsLikeFormula = (text: string) => {
   return first === 0x3d || first === 0x2b || first === 0x2d || first === 0x40 || first === 0x09 || first === 0x0d
 }
 
-/** Writes `rows` into a new sheet; returns how many data rows it holds. */
+/**
+ * Writes `rows` into a new sheet; returns how many data rows it holds. Logs the sheet's
+ * seconds and rows ("sheet written"), beside each file's: where a workbook's time goes.
+ */
 export const writeSheet = <Row, E, R>(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   spec: SheetSpec<Row>,
@@ -584,6 +588,14 @@ export const writeSheet = <Row, E, R>(
     /** Lines above the table (a heading that can be sent as is), then one empty row. */
     readonly heading?: ReadonlyArray<string>
   }
+): Effect.Effect<number, E, R> =>
+  logElapsed("sheet written", { sheet: spec.name }, writeRows(workbook, spec, rows, options), { of: (written) => ({ rows: written }) })
+
+const writeRows = <Row, E, R>(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  spec: SheetSpec<Row>,
+  rows: Stream.Stream<Row, E, R>,
+  options: { readonly heading?: ReadonlyArray<string> } | undefined
 ): Effect.Effect<number, E, R> =>
   Effect.gen(function*() {
     const heading = options?.heading ?? []

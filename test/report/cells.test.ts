@@ -1,6 +1,6 @@
 // The shared cell writer: formula-like text stays text even when a cell is edited, and no
 // cell exceeds Excel's 32,767 characters.
-import { Effect, Stream } from "effect"
+import { Effect, HashMap, Logger, Stream } from "effect"
 import ExcelJS from "exceljs"
 // exceljs's own zip reader, to see the quotePrefix attribute exceljs does not read back.
 import JSZip from "jszip"
@@ -120,5 +120,26 @@ describe("row heights", () => {
     expect(linesNeeded("あ".repeat(40), 33.6)).toBe(3)
     expect(linesNeeded("あ".repeat(20), 33.6)).toBe(1)
     expect(linesNeeded("あ".repeat(10) + "\n" + "い".repeat(10), 33.6)).toBe(2)
+  })
+})
+
+describe("sheet timing", () => {
+  it("logs each sheet's name, rows and seconds, which the bench prints under its file", async () => {
+    const logged: Array<{ message: unknown; annotations: Record<string, unknown> }> = []
+    const capture = Logger.make(({ annotations, message }) => {
+      logged.push({ message: Array.isArray(message) ? message[0] : message, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
+    })
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "keshikomi-cells-")), "t.xlsx")
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false })
+    prepareWorkbook(workbook)
+    const written = await Effect.runPromise(writeSheet(workbook, spec, Stream.fromIterable([{ text: "a" }, { text: "b" }, { text: "c" }])).pipe(
+      Effect.provide(Logger.replace(Logger.defaultLogger, capture))
+    ))
+    await workbook.commit()
+    expect(written).toBe(3)
+    const timing = logged.filter((l) => l.message === "sheet written")
+    expect(timing).toHaveLength(1)
+    expect(timing[0]!.annotations).toMatchObject({ sheet: "Test", rows: 3 })
+    expect(timing[0]!.annotations.seconds).toBeGreaterThanOrEqual(0)
   })
 })
