@@ -102,7 +102,7 @@ export const sellerListsStore = (sql: SqlClient.SqlClient) => {
   const publishedColumns = sql`
     seller_id, encode(content_sha256, 'hex') AS content_sha256, to_char(written_as_of, 'YYYY-MM-DD') AS written_as_of,
     written_run::int AS written_run, published_path, encode(file_sha256, 'hex') AS file_sha256,
-    file_size::text AS file_size, file_mtime_ns::text AS file_mtime_ns, file_ino, file_dev`
+    file_size::text AS file_size, file_mtime_ns::text AS file_mtime_ns, file_ino::text AS file_ino, file_dev::text AS file_dev`
   const inScope = (negate: boolean) =>
     sql`${negate ? sql`NOT ` : sql``}EXISTS (SELECT 1 FROM ${sql(sellerListScope)} s WHERE s.seller_id = seller_lists.seller_id)`
 
@@ -192,7 +192,7 @@ export const sellerListsStore = (sql: SqlClient.SqlClient) => {
       lists.length === 0 ? Effect.void : sql`
         UPDATE seller_lists l
         SET published_path = v.published_path, file_size = v.file_size::bigint, file_mtime_ns = v.file_mtime_ns::bigint,
-            file_ino = v.file_ino, file_dev = v.file_dev
+            file_ino = v.file_ino::numeric, file_dev = v.file_dev::numeric
         FROM jsonb_to_recordset(${JSON.stringify(lists.map((list) => ({
           seller_id: list.seller_id, published_path: list.published_path, file_size: list.file_stat?.size ?? null,
           file_mtime_ns: list.file_stat?.mtime_ns ?? null, file_ino: list.file_stat?.ino ?? null, file_dev: list.file_stat?.dev ?? null

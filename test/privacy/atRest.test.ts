@@ -23,8 +23,6 @@ const env = { KESHIKOMI_DATA_DIR: dataDir, KESHIKOMI_KEY_FILE: "" }
 
 // pg's type ids of the number columns (int2, int4, int8, oid, float4, float8, numeric).
 const numberTypes = new Set([21, 23, 20, 26, 700, 701, 1700])
-// Numbers the file system gave each seller list, kept as text (a 64-bit inode, a device).
-const numbersAsText = new Set(["public.seller_lists.file_ino", "public.seller_lists.file_dev"])
 
 // A file's or a setting's digest kept as hex text (input_files.sha256, runs.files, the
 // match state's digests) is no copy of a value, but 64 hex digits hold 7-digit runs by
@@ -57,7 +55,7 @@ const dumpTables = (personal: ReadonlySet<string>) =>
         const parts: Array<Buffer> = []
         for (const t of tables) {
           const result = await client.query<Record<string, unknown>>(`SELECT * FROM ${t}`)
-          const numbers = new Set(result.fields.filter((f) => numberTypes.has(f.dataTypeID) || numbersAsText.has(`${t}.${f.name}`)).map((f) => f.name))
+          const numbers = new Set(result.fields.filter((f) => numberTypes.has(f.dataTypeID)).map((f) => f.name))
           for (const row of result.rows) {
             for (const [column, value] of Object.entries(row)) {
               if (numbers.has(column) && value !== null && !personal.has(String(value))) {

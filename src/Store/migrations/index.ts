@@ -15,6 +15,7 @@ import _0023_seller_list_stat from "./0023_seller_list_stat.ts"
 import _0026_orders_by_seller from "./0026_orders_by_seller.ts"
 import _0027_findings_run_checks from "./0027_findings_run_checks.ts"
 import _0028_seller_list_orders from "./0028_seller_list_orders.ts"
+import _0029_seller_list_stat_numbers from "./0029_seller_list_stat_numbers.ts"
 
 // Keys are "<id>_<name>"; a new migration always takes a higher id than every applied one.
 export const migrations = {
@@ -34,5 +35,6 @@ export const migrations = {
   "0023_seller_list_stat": _0023_seller_list_stat,
   "0026_orders_by_seller": _0026_orders_by_seller,
   "0027_findings_run_checks": _0027_findings_run_checks,
-  "0028_seller_list_orders": _0028_seller_list_orders
+  "0028_seller_list_orders": _0028_seller_list_orders,
+  "0029_seller_list_stat_numbers": _0029_seller_list_stat_numbers
 }
