@@ -10,8 +10,8 @@
 //   and the summary sheets' queries;
 //   each CSV:
 //     rows     the findings query alone on the server (its sort)
-//     lines    the query of the lines (each field formatted) on the server
-//     copy     the file written as the run writes it (COPY TO STDOUT into a file), with the
+//     fields   the query of the fields the lines are made of, on the server
+//     copy     the file written as the run writes it (COPY TO STDOUT, lines made in Node), with the
 //              CPU seconds of the server's backend and of Node, and the file's sha256
 // Prints figures; asserts nothing.
 //
@@ -30,7 +30,7 @@ import { payoutQueries } from "../src/Store/PayoutQueries.ts"
 import { findingsSheet, findingsSheetRows, inputCodes, inputErrorsSheet } from "../src/Report/FindingsSheet.ts"
 import { actionPriority, actionSheet, matchedSheet, orphanSheet, unpaidSheet } from "../src/Report/FinanceSheets.ts"
 import { capPlan, defaultSheetRowCap } from "../src/Report/SheetCap.ts"
-import { copyFindingsCsv, findingsCsvLines } from "../src/Report/FindingsCsv.ts"
+import { copyFindingsCsv, findingsCsvFields } from "../src/Report/FindingsCsv.ts"
 import { newWorkbookWriter, prepareWorkbook, type SheetSpec, workbookZipLevel, writeSheet } from "../src/Report/Sheet.ts"
 
 const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined)
@@ -117,7 +117,7 @@ const program = Effect.gen(function*() {
     for (const side of ["shipping", "payout"] as const) {
       const parts: Array<string> = []
       parts.push(`rows: ${yield* explain(findings.raisedByQuery(runId, side))}`)
-      parts.push(`lines: ${yield* explain(findingsCsvLines(sql, findings.raisedByQuery(runId, side)))}`)
+      parts.push(`fields: ${yield* explain(findingsCsvFields(sql, findings.raisedByQuery(runId, side)))}`)
       const file = path.join(dir, `${side}.csv`)
       began = performance.now()
       const serverBefore = backendCpuSeconds(pid)

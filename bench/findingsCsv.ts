@@ -1,7 +1,7 @@
 // Benchmark of the findings CSVs alone: N generated open findings in a fresh embedded
 // PostgreSQL, written the way a run writes them (in its transaction, staged owner-only),
-// by the papaparse writer (rows through a cursor, formatted in Node) and by the server
-// writer (lines formatted in SQL, COPY TO STDOUT), alternately. Prints per pass seconds,
+// by the papaparse writer (rows through a cursor, formatted in Node) and by the run's
+// writer (the fields copied out, COPY TO STDOUT, and made into lines from their bytes), alternately. Prints per pass seconds,
 // the CPU seconds of Node and of the server's backend (steadier than the wall clock on a
 // busy machine), Node's peak RSS (and its rise during the pass), the file size and its sha256, so that
 // the two files can be seen to be the same bytes. Asserts nothing.

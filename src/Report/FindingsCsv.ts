@@ -3,18 +3,19 @@
 // CRLF, what Excel opens as UTF-8. Text that a spreadsheet would run as a formula (`=`,
 // `+`, `-`, `@`, tab or CR first) gets a leading `'` (docs/reports.md, CSV injection).
 //
-// The server writes the lines: the SQL of each field is derived from the Findings
-// sheet's own columns (`csvFieldSql`), each line is formatted as papaparse would format
-// it, and COPY streams them straight into the file (src/Store/CopyOut.ts), so Node only
-// moves bytes and memory holds a socket's worth. `writeFindingsCsv` is the same file
-// from rows in Node, through papaparse: the definition the server's lines are tested
-// against (test/report/findingsCsvServer.test.ts).
+// The server streams the fields each line is made of (COPY in its binary format,
+// src/Store/CopyOut.ts) and Node makes the lines from their bytes, as papaparse would
+// format them, without decoding the text: the rules are the Findings sheet's own columns
+// (`csvShapes`), and the server only reads the rows while Node writes, each on its own
+// core. (Formatted in SQL, the lines cost the server three times the rows alone.)
+// `writeFindingsCsv` is the same file from rows in Node, through papaparse: the
+// definition these lines are tested against (test/report/findingsCsvServer.test.ts).
 import type { SqlClient, Statement } from "@effect/sql"
 import { Chunk, Effect, Stream } from "effect"
 import Papa from "papaparse"
 import type { Writable } from "node:stream"
 import { allFindingCodes, type Severity } from "../Domain/Finding.ts"
-import { copyOut } from "../Store/CopyOut.ts"
+import { copyOut, type CopyDecoder, makeRowFormatter } from "../Store/CopyOut.ts"
 import type { FindingRow } from "../Store/FindingsStore.ts"
 import { findingsSheet } from "./FindingsSheet.ts"
 import { type Column, formulaLike, sheetColumns } from "./Sheet.ts"
@@ -54,7 +55,7 @@ export const writeFindingsCsv = <E, R>(stream: Writable, rows: Stream.Stream<Fin
   })
 
 // ---------------------------------------------------------------------------
-// The same file, formatted by the server.
+// The same file, from the fields the server copies out.
 
 /** One value as papaparse writes it into a line: the exact text of a field. */
 const csvField = (value: string | number | null | undefined) => unparse([[value ?? null]])
@@ -110,49 +111,127 @@ export const columnShape = (column: Column<FindingRow>): ColumnShape => {
   }
 }
 
-/** The Findings columns as the server writes them, derived once when the module loads. */
+/** The Findings columns as the CSV writes them, derived once when the module loads. */
 export const csvShapes: ReadonlyArray<ColumnShape> = columns.map(columnShape)
 
 // papaparse's rules for a text value (papaparse.js `safe`): formula-like text gets `'`
 // and quotes; otherwise quotes when it holds `"`, `,`, CR, LF or a BOM, or starts or ends
-// with a space; `"` doubled inside quotes; null is empty.
-const quotedAnyway = "[\",\r\n\uFEFF]|^ | $"
-
-// formulaLike tests the first character (`^[…]`); the server compares that character's
-// code (`ascii`), which costs a fraction of an anchored regular expression on every field.
+// with a space; `"` doubled inside quotes; null is empty. Every one of these is a test of
+// a byte of the UTF-8 text: formulaLike tests the first character, and each character it
+// takes is ASCII (checked here), which in UTF-8 is one byte that no other character holds.
 if (!/^\^\[[^\]]+\]$/.test(formulaLike.source) || formulaLike.flags !== "") {
-  throw new Error("CSV: Sheet.formulaLike is no longer a test of the first character; FindingsCsv.ts cannot write it in SQL")
+  throw new Error("CSV: Sheet.formulaLike is no longer a test of the first character; FindingsCsv.ts cannot write it from bytes")
 }
 export const formulaFirstCodes: ReadonlyArray<number> = Array.from({ length: 0x10000 }, (_, code) => code)
   .filter((code) => formulaLike.test(String.fromCharCode(code)))
+if (formulaFirstCodes.some((code) => code >= 0x80)) throw new Error("CSV: formulaLike takes a character beyond ASCII; FindingsCsv.ts tests a byte")
+const formulaFirst = new Uint8Array(0x80)
+for (const code of formulaFirstCodes) formulaFirst[code] = 1
 
-/** One field of a CSV line as SQL over the row `f` of the findings query. */
-export const csvFieldSql = (sql: SqlClient.SqlClient, shape: ColumnShape): Statement.Fragment => {
-  if (shape._tag === "Constant") return sql`${shape.field}::text`
-  const value = sql.literal(`f.${shape.name}`)
-  if (shape._tag === "Mapped") {
-    return sql`(CASE ${value} ${sql.join(" ", false)(shape.fields.map(([given, field]) => sql`WHEN ${given} THEN ${field}::text`))} ELSE ${shape.otherwise}::text END)`
+const QUOTE = 0x22
+const APOSTROPHE = 0x27
+const COMMA = 0x2c
+const CR = 0x0d
+const LF = 0x0a
+const SPACE = 0x20
+
+const needsQuotes = (bytes: Buffer, start: number, end: number) => {
+  if (bytes[start] === SPACE || bytes[end - 1] === SPACE) return true
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!
+    if (c === QUOTE || c === COMMA || c === CR || c === LF) return true
+    // U+FEFF is EF BB BF.
+    if (c === 0xef && i + 2 < end && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf) return true
   }
-  return sql`(CASE WHEN ${value} IS NULL THEN ''
-    WHEN ascii(${value}) IN ${sql.in(formulaFirstCodes)} THEN '"''' || replace(${value}, '"', '""') || '"'
-    WHEN ${value} ~ ${quotedAnyway} THEN '"' || replace(${value}, '"', '""') || '"'
-    ELSE ${value} END)`
+  return false
 }
 
-/** Each finding of `rows` as its CSV line, CRLF included, in the query's order. */
-export const findingsCsvLines = (sql: SqlClient.SqlClient, rows: Statement.Statement<FindingRow>) =>
-  sql`SELECT ${sql.join(" || ',' || ", false)(csvShapes.map((shape) => csvFieldSql(sql, shape)))} || ${"\r\n"}::text AS line
-    FROM (${rows}) AS f`
+// Short fields byte by byte: a native copy costs more than the loop for a few bytes.
+const copyBytes = (bytes: Buffer, start: number, end: number, out: Buffer, at: number) => {
+  if (end - start > 32) return at + bytes.copy(out, at, start, end)
+  for (let i = start; i < end; i++) out[at++] = bytes[i]!
+  return at
+}
 
 /**
- * Writes the header and, formatted by the server and copied out, every finding of `rows`
- * (FindingsStore.raisedByQuery) to `stream`, then ends it; returns the row count. Runs
- * in the run's transaction (the findings it just merged).
+ * One text field (the UTF-8 bytes `bytes[start..end)`) into `out` from `at`, as papaparse
+ * writes it; returns where it ends. Takes at most twice its bytes and 3 more.
+ */
+export const writeCsvField = (bytes: Buffer, start: number, end: number, out: Buffer, at: number): number => {
+  if (start === end) return at
+  const formula = bytes[start]! < 0x80 && formulaFirst[bytes[start]!] === 1
+  if (!formula && !needsQuotes(bytes, start, end)) return copyBytes(bytes, start, end, out, at)
+  out[at++] = QUOTE
+  if (formula) out[at++] = APOSTROPHE
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!
+    out[at++] = c
+    if (c === QUOTE) out[at++] = QUOTE
+  }
+  out[at++] = QUOTE
+  return at
+}
+
+// The fields a line is made of: each column's field of the findings query once, in the
+// order the columns first read them.
+const csvFieldNames = [...new Set(csvShapes.flatMap((shape) => (shape._tag === "Constant" ? [] : [shape.name])))]
+
+/** What the server sends for the lines: the fields of each finding of `rows`, as text, in the query's order. */
+export const findingsCsvFields = (sql: SqlClient.SqlClient, rows: Statement.Statement<FindingRow>) =>
+  sql`SELECT ${sql.join(", ", false)(csvFieldNames.map((name) => sql`${sql.literal(`f.${name}`)}::text`))} FROM (${rows}) AS f`
+
+type LinePart =
+  | { readonly _tag: "Constant"; readonly bytes: Buffer }
+  | { readonly _tag: "Shown"; readonly field: number }
+  | { readonly _tag: "Mapped"; readonly field: number; readonly fields: ReadonlyMap<string, Buffer>; readonly otherwise: Buffer }
+
+const lineParts: ReadonlyArray<LinePart> = csvShapes.map((shape): LinePart => {
+  if (shape._tag === "Constant") return { _tag: "Constant", bytes: Buffer.from(shape.field, "utf8") }
+  const field = csvFieldNames.indexOf(shape.name)
+  if (shape._tag === "Shown") return { _tag: "Shown", field }
+  return {
+    _tag: "Mapped",
+    field,
+    fields: new Map(shape.fields.map(([given, text]) => [given, Buffer.from(text, "utf8")])),
+    otherwise: Buffer.from(shape.otherwise, "utf8")
+  }
+})
+
+// Beyond twice a row's bytes, what a line can take: the constant and mapped fields, a
+// quote pair and a `'` per shown field, the commas and the CRLF.
+const lineExtra = lineParts.reduce((n, part) =>
+  n + 1 + (part._tag === "Constant" ? part.bytes.length : part._tag === "Shown" ? 3 : Math.max(part.otherwise.length, ...[...part.fields.values()].map((b) => b.length))), 2)
+
+const writeLine = (bytes: Buffer, starts: Int32Array, ends: Int32Array, out: Buffer, at: number) => {
+  for (let i = 0; i < lineParts.length; i++) {
+    if (i > 0) out[at++] = COMMA
+    const part = lineParts[i]!
+    if (part._tag === "Constant") at += part.bytes.copy(out, at)
+    else if (part._tag === "Shown") {
+      if (starts[part.field]! >= 0) at = writeCsvField(bytes, starts[part.field]!, ends[part.field]!, out, at)
+    } else {
+      const start = starts[part.field]!
+      const mapped = start < 0 ? undefined : part.fields.get(bytes.toString("utf8", start, ends[part.field]!))
+      at += (mapped ?? part.otherwise).copy(out, at)
+    }
+  }
+  out[at++] = CR
+  out[at++] = LF
+  return at
+}
+
+/** Each finding's CSV line, CRLF included, from the binary COPY of `findingsCsvFields`. */
+export const makeCsvLineDecoder = (): CopyDecoder => makeRowFormatter(csvFieldNames.length, lineExtra, writeLine)
+
+/**
+ * Writes the header and every finding of `rows` (FindingsStore.raisedByQuery), its fields
+ * copied out by the server and made into lines here, to `stream`, then ends it; returns
+ * the row count. Runs in the run's transaction (the findings it just merged).
  */
 export const copyFindingsCsv = (sql: SqlClient.SqlClient, stream: Writable, rows: Statement.Statement<FindingRow>) =>
   Effect.gen(function*() {
     yield* writeText(stream, headerText)
-    const written = yield* copyOut(findingsCsvLines(sql, rows), stream)
+    const written = yield* copyOut(findingsCsvFields(sql, rows), stream, makeCsvLineDecoder())
     yield* endStream(stream)
     return written
   })

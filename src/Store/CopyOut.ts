@@ -1,7 +1,9 @@
 // COPY (query) TO STDOUT on the connection of the current transaction (pg-copy-streams
-// on node-postgres): the server streams bytes it formatted itself and Node only moves
-// them into a file, with back-pressure (the socket is read only as fast as the file takes
-// the bytes). For output that is text already, e.g. the findings CSVs, one line a row.
+// on node-postgres), in COPY's binary format, into a file with back-pressure (the socket
+// is read only as fast as the file takes the bytes). What goes into the file is up to a
+// decoder: the values of a one-column query concatenated (`makeUnframer`), or each row's
+// fields made into a line in Node (`makeRowFormatter`, the findings CSVs), so that the
+// server only reads the rows while Node writes the lines.
 import type { Statement } from "@effect/sql"
 import { Effect } from "effect"
 import type { Writable } from "node:stream"
@@ -34,11 +36,21 @@ export const inlineParameters = (text: string, params: ReadonlyArray<unknown>): 
 const signature = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1")
 const fixedHeader = signature.length + 8
 
+/** What copyOut writes for COPY's binary output, chunk by chunk. */
+export interface CopyDecoder {
+  /** The bytes to write for this chunk of COPY's output (possibly none yet). */
+  readonly feed: (chunk: Buffer) => Buffer
+  /** Rows seen so far. */
+  readonly rows: () => number
+  /** True once the trailer came and nothing was left over. */
+  readonly complete: () => boolean
+}
+
 /**
  * Takes COPY's binary output of a one-column query, chunk by chunk, and gives back the
  * bytes of the values alone, concatenated (one copy per chunk, whatever the rows' sizes).
  */
-export const makeUnframer = () => {
+export const makeUnframer = (): CopyDecoder => {
   let carry: Buffer = Buffer.alloc(0)
   let headerRead = false
   let valueLeft = 0
@@ -92,21 +104,124 @@ export const makeUnframer = () => {
 }
 
 /**
- * Runs `query` (one column of text or bytea a row) as `COPY (query) TO STDOUT` in the
- * current transaction and writes the values, one after another and nothing between them,
- * to `target`, waiting for `drain` when its buffer is full. Does not end `target`; returns
+ * Writes one row's line into `out` from `at`, and returns where it ends. Field i of the
+ * row is `bytes[starts[i]..ends[i])`, or null when `starts[i]` is -1. `out` has room for
+ * twice the row's bytes plus the formatter's `extraPerRow`.
+ */
+export type FormatRow = (bytes: Buffer, starts: Int32Array, ends: Int32Array, out: Buffer, at: number) => number
+
+const noBytes = Buffer.alloc(0)
+
+/**
+ * Takes COPY's binary output of a query of `columns` columns, chunk by chunk, and gives
+ * back what `format` makes of each row, concatenated. A row cut by a chunk's end waits
+ * for the bytes it still needs (they are joined once, however long the row), so memory
+ * holds a chunk and one row.
+ */
+export const makeRowFormatter = (columns: number, extraPerRow: number, format: FormatRow): CopyDecoder => {
+  let pending: Array<Buffer> = []
+  let pendingBytes = 0
+  // Bytes that must be pending before the next row can be read whole.
+  let need = 0
+  let headerRead = false
+  let ended = false
+  let rows = 0
+  const starts = new Int32Array(columns)
+  const ends = new Int32Array(columns)
+  let out = Buffer.allocUnsafe(1 << 17)
+  const keep = (rest: Buffer, needed: number) => {
+    pending = rest.length === 0 ? [] : [Buffer.from(rest)]
+    pendingBytes = rest.length
+    need = needed
+  }
+  const feed = (chunk: Buffer): Buffer => {
+    pending.push(chunk)
+    pendingBytes += chunk.length
+    if (ended || pendingBytes < need) return noBytes
+    const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)
+    let at = 0
+    if (!headerRead) {
+      if (bytes.length < fixedHeader) return keep(bytes, fixedHeader), noBytes
+      if (!bytes.subarray(0, signature.length).equals(signature)) throw new Error("COPY binary: bad signature")
+      const extension = bytes.readUInt32BE(fixedHeader - 4)
+      if (bytes.length < fixedHeader + extension) return keep(bytes, fixedHeader + extension), noBytes
+      at = fixedHeader + extension
+      headerRead = true
+    }
+    let written = 0
+    let needed = 0
+    while (true) {
+      if (bytes.length - at < 2) {
+        needed = 2
+        break
+      }
+      const fields = bytes.readInt16BE(at)
+      if (fields === -1) {
+        ended = true
+        at += 2
+        break
+      }
+      if (fields !== columns) throw new Error(`COPY binary: ${fields} columns, expected ${columns}`)
+      let p = at + 2
+      let whole = true
+      for (let i = 0; i < columns; i++) {
+        if (bytes.length - p < 4) {
+          whole = false
+          p += 4
+          break
+        }
+        const length = bytes.readInt32BE(p)
+        p += 4
+        if (length < 0) {
+          starts[i] = -1
+          ends[i] = -1
+          continue
+        }
+        starts[i] = p
+        p += length
+        ends[i] = p
+        if (p > bytes.length) {
+          whole = false
+          break
+        }
+      }
+      if (!whole) {
+        needed = p - at
+        break
+      }
+      const room = written + 2 * (p - at) + extraPerRow
+      if (room > out.length) {
+        const larger = Buffer.allocUnsafe(Math.max(room, 2 * out.length))
+        out.copy(larger, 0, 0, written)
+        out = larger
+      }
+      written = format(bytes, starts, ends, out, written)
+      rows++
+      at = p
+    }
+    keep(bytes.subarray(at), ended ? 0 : needed)
+    // A copy: `out` is written again by the next chunk while the file may still hold this one.
+    return written === 0 ? noBytes : Buffer.from(out.subarray(0, written))
+  }
+  return { feed, rows: () => rows, complete: () => ended && pendingBytes === 0 }
+}
+
+/**
+ * Runs `query` as `COPY (query) TO STDOUT (FORMAT binary)` in the current transaction and
+ * writes what `decoder` makes of it to `target` (by default, for a query of one column of
+ * text or bytea, the values one after another and nothing between them), waiting for
+ * `drain` when its buffer is full. Does not end `target`; returns
  * the rows copied. Errors of our own query are defects. When the copy stops early (the
  * file failed, the effect is interrupted) the rest of the output is read and dropped, so
  * that the connection is free again for the transaction's rollback.
  */
-export const copyOut = (query: Statement.Statement<unknown>, target: Writable): Effect.Effect<number> =>
+export const copyOut = (query: Statement.Statement<unknown>, target: Writable, decoder: CopyDecoder = makeUnframer()): Effect.Effect<number> =>
   Effect.gen(function*() {
     const client = yield* transactionClient
     const [text, params] = query.compile()
     const statement = yield* Effect.try(() => `COPY (${inlineParameters(text, params)}) TO STDOUT (FORMAT binary)`).pipe(Effect.orDie)
     return yield* Effect.async<number>((resume) => {
       const source = client.query(copyTo(statement))
-      const unframer = makeUnframer()
       let stopped = false
       let settled = false
       const settle = (effect: Effect.Effect<number>) => {
@@ -126,7 +241,7 @@ export const copyOut = (query: Statement.Statement<unknown>, target: Writable): 
         if (stopped) return
         let values: Buffer
         try {
-          values = unframer.feed(chunk)
+          values = decoder.feed(chunk)
         } catch (error) {
           stop()
           return settle(Effect.die(error))
@@ -140,8 +255,8 @@ export const copyOut = (query: Statement.Statement<unknown>, target: Writable): 
       source.once("end", () => {
         target.off("error", stop)
         if (stopped) return settle(Effect.dieMessage("COPY TO STDOUT stopped before its end"))
-        if (!unframer.complete()) return settle(Effect.dieMessage("COPY TO STDOUT ended inside a row"))
-        settle(Effect.succeed(unframer.rows()))
+        if (!decoder.complete()) return settle(Effect.dieMessage("COPY TO STDOUT ended inside a row"))
+        settle(Effect.succeed(decoder.rows()))
       })
       // Interrupted (the file failed, the run stops): drain the rest, then let go.
       return Effect.async<void>((done) => {

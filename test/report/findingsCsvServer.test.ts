@@ -1,4 +1,4 @@
-// The findings CSVs as the server writes them (COPY of lines formatted in SQL) must be
+// The findings CSVs as the run writes them (the fields copied out, the lines made from their bytes) must be
 // the very file the papaparse writer makes from the same rows: compared byte for byte on
 // seeded random findings full of what CSV and spreadsheets treat specially, and parsed
 // back by papaparse and by an independent reader (Python's csv module).
@@ -12,9 +12,9 @@ import { PassThrough, Writable } from "node:stream"
 import { beforeAll, describe, expect, it } from "vitest"
 import { allFindingCodes, findingCodes } from "../../src/Domain/Finding.ts"
 import { findingsSheet } from "../../src/Report/FindingsSheet.ts"
-import { columnShape, copyFindingsCsv, csvFieldSql, writeFindingsCsv } from "../../src/Report/FindingsCsv.ts"
+import { columnShape, copyFindingsCsv, writeCsvField, writeFindingsCsv } from "../../src/Report/FindingsCsv.ts"
 import { formulaLike, sheetColumns } from "../../src/Report/Sheet.ts"
-import { copyOut, inlineParameters, makeUnframer } from "../../src/Store/CopyOut.ts"
+import { copyOut, inlineParameters, makeRowFormatter, makeUnframer } from "../../src/Store/CopyOut.ts"
 import { type FindingRow, FindingsStore, FindingsStoreLive } from "../../src/Store/FindingsStore.ts"
 import { tempDir } from "../support/inbox.ts"
 import { type Random, seededRandom } from "../support/randomShipping.ts"
@@ -196,18 +196,22 @@ describe("the findings CSVs written by the server", () => {
     })
   }
 
-  it("formats every character, first, last or inside a field, as papaparse does", async () => {
-    const detailShape = columnShape({ header: "内容", width: 1, kind: "text", value: (f) => f.detail })
-    const fields = await run(Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      return yield* sql<{ n: number; detail: string; field: string }>`
-        SELECT n, detail, ${csvFieldSql(sql, detailShape)} AS field
-        FROM generate_series(1, 65535) AS n,
-             LATERAL (VALUES (chr(n) || 'x'), ('x' || chr(n)), ('x' || chr(n) || 'x')) AS f (detail)
-        WHERE n NOT BETWEEN 55296 AND 57343`
-    }).pipe(Effect.orDie))
-    expect(fields.length).toBe((65535 - 2048) * 3)
-    const wrong = fields.filter((f) => f.field !== Papa.unparse([[f.detail]], { escapeFormulae: formulaLike }))
+  it("formats every character, first, last or inside a field, as papaparse does", () => {
+    const wrong: Array<string> = []
+    let checked = 0
+    const out = Buffer.alloc(64)
+    for (let n = 1; n <= 0xffff; n++) {
+      if (n >= 0xd800 && n <= 0xdfff) continue
+      for (const detail of [String.fromCharCode(n) + "x", "x" + String.fromCharCode(n), "x" + String.fromCharCode(n) + "x"]) {
+        const bytes = Buffer.from(detail, "utf8")
+        // The field inside other bytes, as it sits in a chunk of COPY's output.
+        const framed = Buffer.concat([Buffer.from("\"\uFEFF,"), bytes, Buffer.from(", \"")])
+        const field = out.toString("utf8", 0, writeCsvField(framed, 5, 5 + bytes.length, out, 0))
+        if (field !== Papa.unparse([[detail]], { escapeFormulae: formulaLike })) wrong.push(JSON.stringify([detail, field]))
+        checked++
+      }
+    }
+    expect(checked).toBe((65535 - 2048) * 3)
     expect(wrong.slice(0, 5)).toEqual([])
   })
 
@@ -300,6 +304,69 @@ describe("COPY's binary output, unframed", () => {
     const bytes = framed([Buffer.from("abc")])
     unframer.feed(bytes.subarray(0, bytes.length - 4))
     expect(unframer.complete()).toBe(false)
+  })
+})
+
+describe("COPY's binary rows, each made into a line", () => {
+  // Rows of three fields, null as undefined, framed as COPY's binary output.
+  type Row = ReadonlyArray<Buffer | undefined>
+  const framedRows = (rows: ReadonlyArray<Row>) =>
+    Buffer.concat([
+      Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), Buffer.alloc(4), Buffer.from([0, 0, 0, 2, 9, 9]),
+      ...rows.flatMap((row) => {
+        const count = Buffer.alloc(2)
+        count.writeInt16BE(row.length, 0)
+        return [count, ...row.flatMap((field) => {
+          const length = Buffer.alloc(4)
+          length.writeInt32BE(field === undefined ? -1 : field.length, 0)
+          return field === undefined ? [length] : [length, field]
+        })]
+      }),
+      Buffer.from([0xff, 0xff])
+    ])
+  // A line: the fields in brackets, "-" for null; lengths cannot exceed the formatter's room.
+  const lineOf = (row: Row) => row.map((field) => (field === undefined ? "-" : `[${field.toString("utf8")}]`)).join("|") + "\n"
+  const formatter = () =>
+    makeRowFormatter(3, 16, (bytes, starts, ends, out, at) => {
+      for (let i = 0; i < 3; i++) {
+        if (i > 0) out[at++] = 0x7c
+        if (starts[i]! < 0) out[at++] = 0x2d
+        else {
+          out[at++] = 0x5b
+          at += bytes.copy(out, at, starts[i]!, ends[i]!)
+          out[at++] = 0x5d
+        }
+      }
+      out[at++] = 0x0a
+      return at
+    })
+
+  it("gives each row's line, however the bytes are cut into chunks, rows longer than a chunk included", () => {
+    const random = seededRandom(11)
+    const field = () => (random.chance(0.2) ? undefined : Buffer.from(random.chance(0.05) ? text(random).repeat(5_000) : text(random, 12), "utf8"))
+    const rows = Array.from({ length: 120 }, (): Row => [field(), field(), field()])
+    const bytes = framedRows(rows)
+    const expected = rows.map(lineOf).join("")
+    for (let trial = 0; trial < 60; trial++) {
+      const decoder = formatter()
+      const out: Array<Buffer> = []
+      for (let at = 0; at < bytes.length;) {
+        const size = trial === 0 ? bytes.length : trial === 1 ? 1 : random.int(1, trial < 30 ? 64 : 70_000)
+        out.push(decoder.feed(bytes.subarray(at, at + size)))
+        at += size
+      }
+      expect(Buffer.concat(out).toString("utf8")).toBe(expected)
+      expect(decoder.rows()).toBe(120)
+      expect(decoder.complete()).toBe(true)
+    }
+  })
+
+  it("knows a copy that ended inside a row, and refuses a row of another width", () => {
+    const decoder = formatter()
+    const bytes = framedRows([[Buffer.from("a"), undefined, Buffer.from("bc")]])
+    decoder.feed(bytes.subarray(0, bytes.length - 4))
+    expect(decoder.complete()).toBe(false)
+    expect(() => formatter().feed(framedRows([[Buffer.from("a")]]))).toThrow(/1 columns, expected 3/)
   })
 })
 
