@@ -93,7 +93,7 @@ export const columnShape = (column: Column<FindingRow>): ColumnShape => {
   const names = [...read]
   if (names.length === 0) return { _tag: "Constant", field: csvField(value) }
   const name = names[0]!
-  const cannot = (why: string) => new Error(`CSV: column ${column.header}: ${why}; the server cannot write it (src/Report/FindingsCsv.ts)`)
+  const cannot = (why: string) => new Error(`CSV: column ${column.header}: ${why}; the CSV cannot write it from the fields (src/Report/FindingsCsv.ts)`)
   if (names.length > 1) throw cannot(`reads ${names.join(", ")}`)
   if (value === marker(name)) return { _tag: "Shown", name }
   const domain = fieldDomains[name]

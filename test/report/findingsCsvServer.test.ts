@@ -134,7 +134,7 @@ const expectedFields = (row: FindingRow) =>
 const inTransaction = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => sql.withTransaction(effect)).pipe(Effect.orDie)
 
-describe("the findings CSVs written by the server", () => {
+describe("the findings CSVs written from the copied-out fields", () => {
   let url: string
   let layer: Layer.Layer<FindingsStore | SqlClient.SqlClient, unknown>
   const run = <A, E>(effect: Effect.Effect<A, E, FindingsStore | SqlClient.SqlClient>) =>
@@ -250,7 +250,7 @@ describe("the findings CSVs written by the server", () => {
   })
 })
 
-describe("the Findings columns, derived for the server", () => {
+describe("the Findings columns, derived for the CSV", () => {
   const shapes = sheetColumns(findingsSheet).map(columnShape)
 
   it("shows the fields as they are, maps 重要度 to its words and writes the constant columns as literals", () => {
@@ -261,7 +261,7 @@ describe("the Findings columns, derived for the server", () => {
     expect(severity._tag === "Mapped" && Object.fromEntries(severity.fields)).toEqual({ error: "エラー", warning: "警告", info: "情報" })
   })
 
-  it("refuses a column it cannot write in SQL, instead of writing something else", () => {
+  it("refuses a column it cannot write from the fields, instead of writing something else", () => {
     expect(() => columnShape({ header: "x", width: 1, kind: "text", value: (f) => f.detail.slice(0, 3) })).toThrow(/内容|x/)
     expect(() => columnShape({ header: "x", width: 1, kind: "text", value: (f) => f.subject_id + f.related_id })).toThrow(/reads/)
     expect(columnShape({ header: "x", width: 1, kind: "text", value: () => "=1" })).toEqual({ _tag: "Constant", field: "\"'=1\"" })
