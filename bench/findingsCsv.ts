@@ -80,7 +80,7 @@ const program = Effect.gen(function*() {
     const writers = {
       papaparse: (side: "shipping" | "payout") => (stream: NodeJS.WritableStream) =>
         Effect.asVoid(writeFindingsCsv(stream as never, findings.raisedBy(2, side))),
-      server: (side: "shipping" | "payout") => (stream: NodeJS.WritableStream) =>
+      copied: (side: "shipping" | "payout") => (stream: NodeJS.WritableStream) =>
         Effect.asVoid(copyFindingsCsv(sql, stream as never, findings.raisedByQuery(2, side)))
     }
     for (let pass = 1; pass <= passes; pass++) {

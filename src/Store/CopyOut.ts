@@ -47,63 +47,6 @@ export interface CopyDecoder {
 }
 
 /**
- * Takes COPY's binary output of a one-column query, chunk by chunk, and gives back the
- * bytes of the values alone, concatenated (one copy per chunk, whatever the rows' sizes).
- */
-export const makeUnframer = (): CopyDecoder => {
-  let carry: Buffer = Buffer.alloc(0)
-  let headerRead = false
-  let valueLeft = 0
-  let rows = 0
-  let ended = false
-  const feed = (chunk: Buffer): Buffer => {
-    const bytes = carry.length === 0 ? chunk : Buffer.concat([carry, chunk])
-    const values: Array<Buffer> = []
-    let at = 0
-    while (at < bytes.length && !ended) {
-      if (valueLeft > 0) {
-        const n = Math.min(valueLeft, bytes.length - at)
-        values.push(bytes.subarray(at, at + n))
-        at += n
-        valueLeft -= n
-      } else if (!headerRead) {
-        if (bytes.length - at < fixedHeader) break
-        if (!bytes.subarray(at, at + signature.length).equals(signature)) throw new Error("COPY binary: bad signature")
-        const extension = bytes.readUInt32BE(at + fixedHeader - 4)
-        if (bytes.length - at < fixedHeader + extension) break
-        at += fixedHeader + extension
-        headerRead = true
-      } else {
-        if (bytes.length - at < 2) break
-        const fields = bytes.readInt16BE(at)
-        if (fields === -1) {
-          ended = true
-          at += 2
-        } else {
-          if (fields !== 1) throw new Error(`COPY binary: ${fields} columns, expected one`)
-          if (bytes.length - at < 6) break
-          const length = bytes.readInt32BE(at + 2)
-          if (length < 0) throw new Error("COPY binary: a null value")
-          at += 6
-          valueLeft = length
-          rows++
-        }
-      }
-    }
-    // Only a header cut by the chunk's end is carried (a few bytes; copied so the chunk can go).
-    carry = Buffer.from(bytes.subarray(at))
-    return values.length === 1 ? values[0]! : Buffer.concat(values)
-  }
-  return {
-    feed,
-    /** Rows seen so far. */
-    rows: () => rows,
-    /** True once the trailer came and nothing was left over. */
-    complete: () => ended && valueLeft === 0 && carry.length === 0
-  }
-}
-
-/**
  * Writes one row's line into `out` from `at`, and returns where it ends. Field i of the
  * row is `bytes[starts[i]..ends[i])`, or null when `starts[i]` is -1. `out` has room for
  * twice the row's bytes plus the formatter's `extraPerRow`.
@@ -141,11 +84,13 @@ export const makeRowFormatter = (columns: number, extraPerRow: number, format: F
     const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)
     let at = 0
     if (!headerRead) {
-      if (bytes.length < fixedHeader) return keep(bytes, fixedHeader), noBytes
+      const headerBytes = bytes.length < fixedHeader ? fixedHeader : fixedHeader + bytes.readUInt32BE(fixedHeader - 4)
+      if (bytes.length < headerBytes) {
+        keep(bytes, headerBytes)
+        return noBytes
+      }
       if (!bytes.subarray(0, signature.length).equals(signature)) throw new Error("COPY binary: bad signature")
-      const extension = bytes.readUInt32BE(fixedHeader - 4)
-      if (bytes.length < fixedHeader + extension) return keep(bytes, fixedHeader + extension), noBytes
-      at = fixedHeader + extension
+      at = headerBytes
       headerRead = true
     }
     let written = 0
@@ -205,6 +150,13 @@ export const makeRowFormatter = (columns: number, extraPerRow: number, format: F
   }
   return { feed, rows: () => rows, complete: () => ended && pendingBytes === 0 }
 }
+
+/** The values of a one-column query (text or bytea), one after another and nothing between them. */
+export const makeUnframer = (): CopyDecoder =>
+  makeRowFormatter(1, 0, (bytes, starts, ends, out, at) => {
+    if (starts[0]! < 0) throw new Error("COPY binary: a null value")
+    return at + bytes.copy(out, at, starts[0]!, ends[0]!)
+  })
 
 /**
  * Runs `query` as `COPY (query) TO STDOUT (FORMAT binary)` in the current transaction and
