@@ -18,6 +18,8 @@
 //   … --lateral       再発送リスト from the lateral form it replaced (test/support/readyReference.ts)
 //   … --no-stats      with the base tables' statistics taken away first (as a first load's full run)
 //   … --explain       print 再発送リスト's plan (EXPLAIN ANALYZE, TIMING OFF)
+//   … --copy         also read 再発送リスト's rows through COPY (FORMAT binary), counted and
+//                    dropped, with up to 2 parallel workers and with none
 //   … --work-mem 256MB  the probe's transaction with that work_mem instead of the server's
 import "./nodeFlags.ts"
 import * as fs from "node:fs"
@@ -35,6 +37,8 @@ import { findingsSheet, findingsSheetRows, inputCodes } from "../src/Report/Find
 import { actionSheet, awaitingSheet, readySheet } from "../src/Report/ShippingSheets.ts"
 import { shippingActions } from "../src/Report/ShippingActions.ts"
 import { capPlan, defaultSheetRowCap } from "../src/Report/SheetCap.ts"
+import { Writable } from "node:stream"
+import { copyOut, makeRowFormatter } from "../src/Store/CopyOut.ts"
 import { newWorkbookWriter, prepareWorkbook, type SheetSpec, workbookZipLevel, writeSheet } from "../src/Report/Sheet.ts"
 
 const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined)
@@ -45,8 +49,12 @@ const noStats = process.argv.includes("--no-stats")
 const lateral = process.argv.includes("--lateral")
 const explain = process.argv.includes("--explain")
 const workMem = argValue("--work-mem")
+const viaCopy = process.argv.includes("--copy")
 const actionGuides = Object.entries(shippingActions).map(([code, g]) => ({ code, ...g }))
 const baseTables = ["findings", "orders", "order_items", "parcel_lines", "shipping_addresses", "jp_calendar", "reshipments"]
+
+// 再発送リスト's query's columns (SealedReadyRow: the address as one sealed value).
+const readyColumns = 17
 
 const seconds = (began: number) => ((performance.now() - began) / 1000).toFixed(2)
 // Node's own CPU (user + system) since `from`: the rest of the wall time is waiting (server, zip's pool).
@@ -124,6 +132,19 @@ const program = Effect.gen(function*() {
       cpuMark()
       yield* Stream.runDrain((yield* readyStatement()).stream)
       parts.push(`fetch ${seconds(began)} s (node cpu ${cpuSeconds()} s)`)
+      if (viaCopy) {
+        const [{ workers: setting }] = yield* sql<{ workers: string }>`SELECT current_setting('max_parallel_workers_per_gather') AS workers`
+        for (const workers of ["2", "0"]) {
+          yield* sql`SELECT set_config('max_parallel_workers_per_gather', ${workers}, true)`
+          const copied = yield* readyStatement()
+          began = performance.now()
+          cpuMark()
+          const sink = new Writable({ write: (_chunk, _encoding, done) => done() })
+          const rowsCopied = yield* copyOut(copied, sink, makeRowFormatter(readyColumns, 0, (_b, _s, _e, _o, at) => at))
+          parts.push(`copy with ${workers} workers ${rowsCopied} rows ${seconds(began)} s (node cpu ${cpuSeconds()} s)`)
+        }
+        yield* sql`SELECT set_config('max_parallel_workers_per_gather', ${setting}, true)`
+      }
     }
     began = performance.now()
     cpuMark()
