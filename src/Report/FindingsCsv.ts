@@ -129,7 +129,8 @@ let formulaFirst: Uint8Array | undefined
 const formulaFirstTable = () => {
   const codes = Array.from({ length: 0x10000 }, (_, code) => code).filter((code) => formulaLike.test(String.fromCharCode(code)))
   if (codes.some((code) => code >= 0x80)) throw new Error("CSV: formulaLike takes a character beyond ASCII; FindingsCsv.ts tests a byte")
-  const table = new Uint8Array(0x80)
+  // A byte's entry, any byte: a lead or continuation byte (0x80 and up) is never a formula's start.
+  const table = new Uint8Array(0x100)
   for (const code of codes) table[code] = 1
   return table
 }
