@@ -1,6 +1,6 @@
 // Benchmark: Node's part of ingest alone, without a server: each CSV export of an inbox
 // opened, hashed, decoded, checked, sealed and made into COPY text (src/Ingest/Ingest.ts
-// stagedLines, as the reader ahead does), the text counted and dropped. CPU time is what
+// StagedLines.ts, as the reader ahead does), the text counted and dropped. CPU time is what
 // it prints first: on a shared machine it varies far less than wall time.
 //
 //   npx tsx bench/ingest-node.ts --inbox /tmp/keshikomi-bench-inbox-100000 [--rounds 3]
@@ -10,7 +10,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { kindOfFileName } from "../src/Domain/Kind.ts"
 import { csvExports } from "../src/Ingest/Exports.ts"
-import { stagedLines } from "../src/Ingest/Ingest.ts"
+import { stagedLines } from "../src/Ingest/StagedLines.ts"
 import { decodedText, inspectFile, openExport } from "../src/Ingest/TextSource.ts"
 import { randomKeyMaterial } from "../src/Seal/KeyFile.ts"
 import { makeSealer, Sealer } from "../src/Seal/Sealer.ts"

@@ -12,16 +12,17 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { FileRejected, InboxUnreadable } from "../Domain/Errors.ts"
 import type { Finding } from "../Domain/Finding.ts"
-import { exportKinds, type ExportKind, isMoneyKind, kindOfFileName } from "../Domain/Kind.ts"
+import { exportKinds, type ExportKind, kindOfFileName } from "../Domain/Kind.ts"
 import { Progress } from "./Progress.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
 import { CopyIn } from "../Store/CopyIn.ts"
-import { Records, type StageLines } from "../Store/Records.ts"
+import { Records } from "../Store/Records.ts"
 import { escapeControls, displayFileName } from "../Domain/Display.ts"
-import { checkedLines, readFailure } from "./Csv.ts"
-import { type AnyCsvExport, csvExports, rowDecoder } from "./Exports.ts"
+import { readFailure } from "./Csv.ts"
+import { type AnyCsvExport, csvExports } from "./Exports.ts"
 import { applySchedule } from "./Schedule.ts"
 import { makeSpillFolder, SpillFailed, type SpillFolder, Spool, SpoolClosed } from "./Spool.ts"
+import { stagedLines } from "./StagedLines.ts"
 import { decodedText, type FileFacts, inspectFile, type OpenExport, openExport } from "./TextSource.ts"
 
 export interface FileOutcome {
@@ -45,9 +46,6 @@ export class Ingest extends Context.Tag("keshikomi/Ingest")<Ingest, {
   readonly ingestInbox: (inbox: string, runId: number) => Effect.Effect<IngestSummary, InboxUnreadable>
 }>() {}
 
-// COPY text is handed on in pieces of about this many characters: large enough that
-// the stream's per-piece work does not count, small enough that memory stays flat.
-const copyPieceChars = 1 << 16
 // Progress is told at most this often (in lines).
 const progressEveryLines = 20_000
 // The reader ahead works on at most this many files past the one being stored, and a
@@ -55,43 +53,6 @@ const progressEveryLines = 20_000
 // memory in flight stays under (filesAhead + 1) × spoolMemoryBytes whatever the sizes.
 const filesAhead = 1
 const spoolMemoryBytes = 16 << 20
-
-/**
- * The lines of a CSV export as COPY text for its stage, decoded in plain loops (no
- * per-row Effect). A line set aside is staged with its reason; in a money file it
- * rejects the whole file instead (thrown as FileRejected, which abandons the COPY).
- */
-export async function* stagedLines(
-  fileName: string,
-  texts: AsyncIterable<string>,
-  spec: AnyCsvExport,
-  stage: StageLines,
-  counts: { lines: number; blank: number }
-): AsyncGenerator<Buffer> {
-  const decodeRow = rowDecoder(spec)
-  const allOrNothing = isMoneyKind(spec.kind)
-  const setAside = (line: number, reason: string) => {
-    if (allOrNothing) throw new FileRejected({ fileName, line, reason })
-    return stage.rejectionLine(line, reason)
-  }
-  let piece = ""
-  for await (const lines of checkedLines(texts, spec.columns)) {
-    for (const record of lines) {
-      counts.lines++
-      if (record._tag === "Blank") counts.blank++
-      else if (record._tag === "Broken") piece += setAside(record.line, record.reason)
-      else {
-        const result = decodeRow(record.cells)
-        piece += result._tag === "Rejected" ? setAside(record.line, result.reason) : stage.rowLine(record.line, result.row)
-      }
-    }
-    if (piece.length >= copyPieceChars) {
-      yield Buffer.from(piece, "utf8")
-      piece = ""
-    }
-  }
-  if (piece.length > 0) yield Buffer.from(piece, "utf8")
-}
 
 /** A CSV export decoded ahead: its COPY text in a spool, and its counts once the spool ends. */
 interface StagedAhead {

@@ -53,7 +53,26 @@ export const openExport = (filePath: string | Buffer) =>
 // Smaller reads than the 64 KiB default: the CSV reader works on small chunks faster.
 const readChunkBytes = 16 << 10
 
-async function* chunks(file: OpenExport, chunkBytes: number): AsyncGenerator<Uint8Array> {
+/**
+ * What reading an export by position needs: the handle of an OpenExport, or, in an ingest
+ * worker thread (StagePool.ts), the same open file's descriptor (`readsAtDescriptor`).
+ */
+export interface ReadsAt {
+  readonly handle: {
+    readonly read: (buffer: Buffer, offset: number, length: number, position: number) => Promise<{ readonly bytesRead: number }>
+  }
+}
+
+/** Reads by position through a descriptor opened elsewhere in this process (never closed here). */
+export const readsAtDescriptor = (fd: number): ReadsAt => ({
+  handle: {
+    read: (buffer, offset, length, position) =>
+      new Promise((resolve, reject) =>
+        fs.read(fd, buffer, offset, length, position, (error, bytesRead) => (error === null ? resolve({ bytesRead }) : reject(error))))
+  }
+})
+
+async function* chunks(file: ReadsAt, chunkBytes: number): AsyncGenerator<Uint8Array> {
   let position = 0
   for (;;) {
     const buffer = Buffer.allocUnsafe(chunkBytes)
@@ -107,7 +126,7 @@ export const inspectFile = (file: OpenExport) =>
   })
 
 /** The file as text chunks, decoded statefully (a character split across reads stays whole). */
-export async function* decodedText(file: OpenExport, encoding: Encoding, chunkBytes = readChunkBytes): AsyncGenerator<string> {
+export async function* decodedText(file: ReadsAt, encoding: Encoding, chunkBytes = readChunkBytes): AsyncGenerator<string> {
   const decoder = textDecoder(encoding)
   for await (const bytes of chunks(file, chunkBytes)) {
     const text = decoder.write(bytes)

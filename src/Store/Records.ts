@@ -93,41 +93,47 @@ const storedColumns = (spec: TableSpec<Record<string, unknown>>, sealing: Sealed
 
 const quoted = (name: string) => `"${name.replaceAll("\"", "\"\"")}"`
 
+/**
+ * The COPY text of `spec`'s staging table under `sealer`: pure, so that it runs wherever a
+ * file is decoded (the reader ahead on the main thread, or an ingest worker, StagePool.ts).
+ */
+export const makeStageLines = <Row extends Record<string, unknown>>(sealer: SealerShape, spec: TableSpec<Row>): StageLines => {
+  const sealing = sealedTables[spec.table]
+  const columns = storedColumns(spec as TableSpec<Record<string, unknown>>, sealing)
+  const empty = columns.map(() => null)
+  // One file's text: the holder keys it has made, kept only while it is read. Of the
+  // keyed hashes a row needs only the holder's repeats (some 1,500 names in 100k payouts);
+  // account numbers, destinations and row digests are nearly all distinct.
+  const holderKeys = boundedMemo(sealer.equalityKey)
+  const fileSealer: SealerShape = {
+    ...sealer,
+    equalityKey: (value) => (value.startsWith(holderKeyPrefix) ? holderKeys(value) : sealer.equalityKey(value))
+  }
+  const toStored = sealing === undefined
+    ? (clear: Readonly<Record<string, unknown>>) => clear
+    : (clear: Readonly<Record<string, unknown>>) => {
+      const stored = sealing.toStored(fileSealer, clear)
+      stored.sealed_digest = sealedDigest(sealer, sealing, clear)
+      return stored
+    }
+  return {
+    copyStatement: `COPY ${stageTable} (${[lineColumn, reasonColumn, ...columns].map(quoted).join(", ")}) FROM STDIN`,
+    // copyLine([line, null, ...values]), written without the arrays in between.
+    rowLine: (line, clear) => {
+      const stored = toStored(clear)
+      let text = `${line}\t\\N`
+      for (const column of columns) text += `\t${copyValue(stored[column])}`
+      return text + "\n"
+    },
+    rejectionLine: (line, reason) => copyLine([line, reason, ...empty])
+  }
+}
+
 export const RecordsLive = Layer.effect(Records, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const sealer = yield* Sealer
 
-  const stageLines = <Row extends Record<string, unknown>>(spec: TableSpec<Row>): StageLines => {
-    const sealing = sealedTables[spec.table]
-    const columns = storedColumns(spec as TableSpec<Record<string, unknown>>, sealing)
-    const empty = columns.map(() => null)
-    // One file's text: the holder keys it has made, kept only while it is read. Of the
-    // keyed hashes a row needs only the holder's repeats (some 1,500 names in 100k payouts);
-    // account numbers, destinations and row digests are nearly all distinct.
-    const holderKeys = boundedMemo(sealer.equalityKey)
-    const fileSealer: SealerShape = {
-      ...sealer,
-      equalityKey: (value) => (value.startsWith(holderKeyPrefix) ? holderKeys(value) : sealer.equalityKey(value))
-    }
-    const toStored = sealing === undefined
-      ? (clear: Readonly<Record<string, unknown>>) => clear
-      : (clear: Readonly<Record<string, unknown>>) => {
-        const stored = sealing.toStored(fileSealer, clear)
-        stored.sealed_digest = sealedDigest(sealer, sealing, clear)
-        return stored
-      }
-    return {
-      copyStatement: `COPY ${stageTable} (${[lineColumn, reasonColumn, ...columns].map(quoted).join(", ")}) FROM STDIN`,
-      // copyLine([line, null, ...values]), written without the arrays in between.
-      rowLine: (line, clear) => {
-        const stored = toStored(clear)
-        let text = `${line}\t\\N`
-        for (const column of columns) text += `\t${copyValue(stored[column])}`
-        return text + "\n"
-      },
-      rejectionLine: (line, reason) => copyLine([line, reason, ...empty])
-    }
-  }
+  const stageLines = <Row extends Record<string, unknown>>(spec: TableSpec<Row>) => makeStageLines(sealer, spec)
 
   const stage = <Row extends Record<string, unknown>>(spec: TableSpec<Row>) =>
     Effect.gen(function*() {
