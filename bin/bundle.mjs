@@ -12,6 +12,9 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 
 export const root = path.resolve(import.meta.dirname, "..")
 export const commandBundle = path.join(root, "dist", "keshikomi.mjs")
+// Ingest's worker thread, bundled beside each bundle that starts it (src/Ingest/StagePool.ts).
+const stageWorkerEntry = path.join(root, "src", "Ingest", "StageWorker.ts")
+const stageWorkerBundleName = "stage-worker.mjs"
 
 /** The sources a bundle was built from, written beside it. */
 const inputsFile = (outfile) => `${outfile}.inputs.json`
@@ -48,6 +51,7 @@ const otherPackagesExternal = {
 }
 
 const banner = [
+  `const __keshikomiBundleUrl = import.meta.url;`,
   `import { fileURLToPath as __keshikomiToPath } from "node:url";`,
   `import { dirname as __keshikomiParent } from "node:path";`,
   `const __keshikomiUrl = (relative) => new URL(relative, import.meta.url).href;`,
@@ -86,6 +90,9 @@ const writeBundle = async (esbuild, entry, outfile, temporary, startedAt) => {
     format: "esm",
     target: "node20",
     banner: { js: banner },
+    // Where the bundle itself is, for a source that starts a worker thread from the bundle
+    // built beside it (src/Ingest/StagePool.ts); from source the name is undeclared.
+    define: { __KESHIKOMI_BUNDLE_URL__: "__keshikomiBundleUrl" },
     metafile: true,
     logLevel: "warning",
     plugins: [otherPackagesExternal, sourcePlaces(outdir)]
@@ -96,8 +103,14 @@ const writeBundle = async (esbuild, entry, outfile, temporary, startedAt) => {
   for (const specifier of externals) import.meta.resolve(specifier)
   // Our sources, and npm's record of the installed packages (rewritten by every install).
   const sources = Object.keys(result.metafile.inputs).map((input) => path.relative(root, path.resolve(root, input))).filter((input) => !input.split(path.sep).includes("node_modules"))
+  // A bundle that starts ingest's worker threads gets the worker's bundle beside it, built
+  // first (so a fresh bundle never finds an older worker), and stale when any of its sources changes.
+  const workerSources = sources.includes(path.join("src", "Ingest", "StagePool.ts"))
+    ? await buildBundle(stageWorkerEntry, path.join(outdir, stageWorkerBundleName)).then((worker) => JSON.parse(fs.readFileSync(inputsFile(worker), "utf8")).inputs)
+    : []
   const installed = path.join("node_modules", ".package-lock.json")
-  const inputs = fs.existsSync(path.join(root, installed)) ? [...sources, installed] : sources
+  const ours = [...new Set([...sources, ...workerSources])].filter((input) => input !== installed)
+  const inputs = fs.existsSync(path.join(root, installed)) ? [...ours, installed] : ours
   fs.writeFileSync(`${temporary}.json`, JSON.stringify({ builtFrom: startedAt, inputs }))
   fs.renameSync(`${temporary}.json`, inputsFile(outfile))
   fs.renameSync(temporary, outfile)

@@ -14,6 +14,7 @@ import { FileRejected, InboxUnreadable } from "../Domain/Errors.ts"
 import type { Finding } from "../Domain/Finding.ts"
 import { exportKinds, type ExportKind, kindOfFileName } from "../Domain/Kind.ts"
 import { Progress } from "./Progress.ts"
+import { Sealer } from "../Seal/Sealer.ts"
 import { FindingsStore } from "../Store/FindingsStore.ts"
 import { CopyIn } from "../Store/CopyIn.ts"
 import { Records } from "../Store/Records.ts"
@@ -23,6 +24,7 @@ import { type AnyCsvExport, csvExports } from "./Exports.ts"
 import { applySchedule } from "./Schedule.ts"
 import { makeSpillFolder, SpillFailed, type SpillFolder, Spool, SpoolClosed } from "./Spool.ts"
 import { stagedLines } from "./StagedLines.ts"
+import { makeStagePool, type StagePool, StageWorkerFailed, StageWorkers } from "./StagePool.ts"
 import { decodedText, type FileFacts, inspectFile, type OpenExport, openExport } from "./TextSource.ts"
 
 export interface FileOutcome {
@@ -144,6 +146,7 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
   const copyIn = yield* CopyIn
   const findings = yield* FindingsStore
   const progress = yield* Progress
+  const sealer = yield* Sealer
 
   /**
    * Reads one inbox file ahead: opens and hashes it, then decodes and seals its rows
@@ -151,7 +154,7 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
    * file is applied). Never fails: what goes wrong is the file's outcome, told to its
    * applier. The file is closed once it has been read.
    */
-  const readAhead = (file: InboxFile, spillFolder: SpillFolder, ready: (ahead: Ahead) => Effect.Effect<boolean>) =>
+  const readAhead = (file: InboxFile, spillFolder: SpillFolder, pool: StagePool, ready: (ahead: Ahead) => Effect.Effect<boolean>) =>
     Effect.gen(function*() {
       if (file.notAFile !== undefined || file.kind === undefined || file.kind === "payout_schedule") {
         return yield* ready({ _tag: "NotRead" })
@@ -167,7 +170,9 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
       }
       const staged: StagedAhead = { spool: new Spool(spillFolder, spoolMemoryBytes), counts: { lines: 0, blank: 0 } }
       yield* ready({ _tag: "Inspected", facts: facts.right, staged })
-      const source = stagedLines(file.fileName, decodedText(opened.right, verdict.encoding), spec, records.stageLines(spec.table), staged.counts)
+      // On a worker thread when the file is big enough, else here: the same text either way.
+      const source = pool.stagedLines({ fileName: file.fileName, fd: opened.right.handle.fd, encoding: verdict.encoding, kind: file.kind }, facts.right.size, staged.counts) ??
+        stagedLines(file.fileName, decodedText(opened.right, verdict.encoding), spec, records.stageLines(spec.table), staged.counts)
       // Interrupted (the run failed): the spool is closed, which stops the filling.
       yield* Effect.promise((signal) => {
         signal.addEventListener("abort", () => staged.spool.close())
@@ -196,7 +201,7 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
         Effect.catchTag("CopySourceFailed", ({ cause }) =>
           cause instanceof FileRejected ? Effect.fail(cause)
           // Not the file's fault: the run fails, and changes nothing.
-          : cause instanceof SpillFailed ? Effect.die(cause)
+          : cause instanceof SpillFailed || cause instanceof StageWorkerFailed ? Effect.die(cause)
           : Effect.fail(readFailure(file.fileName, cause)))
       )
       // An order item must belong to a stored order (inputs.md).
@@ -286,11 +291,14 @@ export const IngestLive = Layer.effect(Ingest, Effect.gen(function*() {
     // The reader ahead: files in order, each told to its applier as soon as it is hashed,
     // at most `filesAhead` past the one being applied. Ended with this scope.
     const spillFolder = yield* Effect.acquireRelease(Effect.sync(() => makeSpillFolder()), (folder) => Effect.sync(() => folder.remove()))
+    // Declared after the spill folder, so ended before it (a worker's file is then closed).
+    const settings = yield* StageWorkers
+    const pool = yield* Effect.acquireRelease(Effect.sync(() => makeStagePool(sealer, settings)), (pool) => Effect.promise(() => pool.close()))
     const aheads = yield* Effect.forEach(files, () => Deferred.make<Ahead>())
     const slots = yield* Effect.makeSemaphore(filesAhead + 1)
     yield* Effect.forEach(files, (file, i) =>
       slots.take(1).pipe(
-        Effect.zipRight(readAhead(file, spillFolder, (ahead) => Deferred.succeed(aheads[i]!, ahead))),
+        Effect.zipRight(readAhead(file, spillFolder, pool, (ahead) => Deferred.succeed(aheads[i]!, ahead))),
         // A defect of the reader reaches the file's applier (when it was not told yet) and so the run.
         Effect.catchAllCause((cause) => Deferred.failCause(aheads[i]!, cause))
       ), { discard: true }).pipe(Effect.forkScoped)

@@ -82,6 +82,14 @@ export const makeEqualityKey = (hashKey: Buffer): ((value: string) => Buffer) =>
   }
 }
 
+// Each sealer's key material, for an ingest worker thread that seals with the same keys
+// (src/Ingest/StagePool.ts). Kept here by the sealer's own `seal`, never as a property of
+// the service, so that nothing that walks or prints the object meets the key.
+const materials = new WeakMap<SealerShape["seal"], KeyMaterial>()
+
+/** The key material `sealer` was made from (made by makeSealer, or a copy of one). */
+export const keyMaterialOf = (sealer: SealerShape): KeyMaterial | undefined => materials.get(sealer.seal)
+
 export const makeSealer = (material: KeyMaterial): SealerShape => {
   // Key objects made once: a raw key would be imported again on every call.
   const sealKey = crypto.createSecretKey(derive(material.secret, "seal v1"))
@@ -128,6 +136,7 @@ export const makeSealer = (material: KeyMaterial): SealerShape => {
       throw new Error("a sealed value does not open with this key (was it sealed under another key, or for another column?)")
     }
   }
+  materials.set(seal, material)
   return {
     seal,
     sealOrNull: (plain) => (plain === null || plain === undefined ? null : seal(plain)),
