@@ -40,6 +40,13 @@ export const lineLogger = Logger.make(({ annotations, cause, date, logLevel, mes
 })
 
 /**
+ * A duration as the log gives it: seconds to the millisecond. Nanosecond decimals say
+ * nothing a reader can use, and a 9-digit run of them can hold an inbox's 7-digit account
+ * number by chance (the privacy test scans the log for every one and failed so once).
+ */
+export const loggedSeconds = (elapsed: Duration.Duration) => Math.round(Duration.toMillis(elapsed)) / 1000
+
+/**
  * Runs `effect` and logs `message` with its seconds and `annotations` (plus what `of`
  * reads from its result): the run's steps, each report file and each payout part are
  * timed this one way, and the nightly log and the bench read them by these messages.
@@ -53,7 +60,7 @@ export const logElapsed = <A, E, R>(
   Effect.timed(effect).pipe(
     Effect.tap(([elapsed, value]) =>
       Effect.logWithLevel(options?.level ?? LogLevel.Info, message).pipe(
-        Effect.annotateLogs({ ...annotations, seconds: Duration.toSeconds(elapsed), ...options?.of?.(value) })
+        Effect.annotateLogs({ ...annotations, seconds: loggedSeconds(elapsed), ...options?.of?.(value) })
       )),
     Effect.map(([, value]) => value)
   )

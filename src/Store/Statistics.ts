@@ -6,7 +6,8 @@
 // does count the transaction's own rows. It samples at most 30,000 rows per table, so
 // it costs about the same at 100k and at 1M; a quiet night changes too little for it.
 import type { SqlClient } from "@effect/sql"
-import { Duration, Effect } from "effect"
+import { Effect } from "effect"
+import { loggedSeconds } from "../Log.ts"
 
 // As autovacuum decides (autovacuum_analyze_threshold, autovacuum_analyze_scale_factor):
 // a table whose rows changed by more than this since its statistics were taken.
@@ -42,7 +43,7 @@ export const analyzeChangedTables = (sql: SqlClient.SqlClient) =>
     const analysed: Array<{ readonly table: string; readonly seconds: number }> = []
     for (const { table_name } of changed) {
       const [elapsed] = yield* Effect.timed(sql`ANALYZE ${sql(table_name)}`)
-      analysed.push({ table: table_name, seconds: Math.round(Duration.toMillis(elapsed)) / 1000 })
+      analysed.push({ table: table_name, seconds: loggedSeconds(elapsed) })
     }
     return analysed
   })
