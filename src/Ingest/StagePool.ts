@@ -8,7 +8,9 @@
 // more to start than they take. The workers live for one inbox and get the run's key
 // material from the sealer (never from a file, never logged).
 import { Context } from "effect"
+import * as fs from "node:fs"
 import * as os from "node:os"
+import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { FileRejected } from "../Domain/Errors.ts"
 import type { ExportKind } from "../Domain/Kind.ts"
@@ -94,28 +96,40 @@ export interface StagePool {
 
 export const makeStagePool = (sealer: SealerShape, settings: StageWorkerSettings): StagePool => {
   const material = keyMaterialOf(sealer)
+  // A bundle copied without the worker's bundle beside it decodes on the main thread.
+  const script = workerScript()
+  const threads = fs.existsSync(fileURLToPath(script)) ? settings.threads : 0
   const workers = new Set<Worker>()
   const idle: Array<Worker> = []
-  const waiting: Array<(worker: Worker) => void> = []
+  const waiting: Array<{ readonly resolve: (worker: Worker) => void; readonly reject: (cause: unknown) => void }> = []
   let nextId = 0
   let closed = false
 
   const spawn = () => {
     const data: StageWorkerData = { secret: material!.secret, hashKey: material!.hashKey }
-    const worker = new Worker(workerScript(), { workerData: data })
+    const worker = new Worker(script, { workerData: data })
     workers.add(worker)
+    // A worker that fails or stops while idle is dropped (a file it was staging is told by
+    // its own listeners); without a listener, its 'error' would be thrown in this thread.
+    const drop = () => {
+      workers.delete(worker)
+      const at = idle.indexOf(worker)
+      if (at >= 0) idle.splice(at, 1)
+    }
+    worker.on("error", drop)
+    worker.on("exit", drop)
     return worker
   }
   const acquire = (): Promise<Worker> => {
     const worker = idle.pop()
     if (worker !== undefined) return Promise.resolve(worker)
-    if (workers.size < settings.threads) return Promise.resolve(spawn())
-    return new Promise((resolve) => waiting.push(resolve))
+    if (workers.size < threads) return Promise.resolve(spawn())
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }))
   }
   const release = (worker: Worker) => {
     if (closed) return
     const next = waiting.shift()
-    if (next !== undefined) next(worker)
+    if (next !== undefined) next.resolve(worker)
     else idle.push(worker)
   }
   const discard = (worker: Worker) => {
@@ -123,11 +137,21 @@ export const makeStagePool = (sealer: SealerShape, settings: StageWorkerSettings
     void worker.terminate()
     // A waiting file gets a new worker in its place.
     const next = waiting.shift()
-    if (next !== undefined && !closed) next(spawn())
+    if (next === undefined || closed) return
+    try {
+      next.resolve(spawn())
+    } catch (cause) {
+      next.reject(cause)
+    }
   }
 
   async function* staged(job: Omit<StageJob, "id">, counts: { lines: number; blank: number }): AsyncGenerator<Buffer> {
-    const worker = await acquire()
+    let worker: Worker
+    try {
+      worker = await acquire()
+    } catch (cause) {
+      throw new StageWorkerFailed(`an ingest worker thread did not start: ${cause instanceof Error ? cause.message : String(cause)}`)
+    }
     const id = ++nextId
     const queue: Array<FromWorker> = []
     let failure: StageWorkerFailed | undefined
@@ -194,7 +218,7 @@ export const makeStagePool = (sealer: SealerShape, settings: StageWorkerSettings
 
   return {
     stagedLines: (job, size, counts) =>
-      closed || material === undefined || settings.threads <= 0 || size < settings.minBytes ? undefined : staged(job, counts),
+      closed || material === undefined || threads <= 0 || size < settings.minBytes ? undefined : staged(job, counts),
     close: async () => {
       closed = true
       idle.length = 0
