@@ -254,14 +254,27 @@ export const payoutRequestsExport = defineExport({
   },
   toRow: (row, holders = holderFacts) => {
     const holder = row.account_holder === null ? undefined : holders(row.account_holder)
-    // Completed in place, not copied: the decoded row is this line's own object (one per
-    // line from decodeCells or the schema), and a copy of its fields for every payout
-    // request cost more than the rest of this function.
-    return Object.assign(row, {
+    // Every field named, not spread: a spread of the decoded row copied it key by key and
+    // cost more than the rest of this function; the decoded row itself is left as it was.
+    return {
+      request_id: row.request_id,
+      service: row.service,
+      kind: row.kind,
+      user_id: row.user_id,
+      amount: row.amount,
+      method: row.method,
+      requested_at: row.requested_at,
+      status: row.status,
+      bank_code: row.bank_code,
+      branch_code: row.branch_code,
+      account_type: row.account_type,
+      account_number: row.account_number,
+      account_holder: row.account_holder,
+      linepay_user_ref: row.linepay_user_ref,
       holder_key: holder?.key ?? null,
       // Decided here, on the clear name, so that no later step needs it (PAY_HOLDER_NAME_INVALID).
       holder_writable: holder?.writable ?? null
-    })
+    }
   },
   table: {
     table: "payout_requests",

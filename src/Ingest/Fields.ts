@@ -77,62 +77,60 @@ export const wholeNumber = (min: number) =>
     return Number.isSafeInteger(n) && n >= min ? n : undefined
   })
 
-const isValidDate = (year: number, month: number, day: number) => {
-  const date = new Date(Date.UTC(year, month - 1, day))
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-}
-const pad = (n: number) => String(n).padStart(2, "0")
-
-// The form every export writes (2023-08-10T21:14:03+09:00): its instant by arithmetic on
-// the characters at their fixed places, without a regular expression, arrays of parts or a
-// Date to check the day (this runs for every row of every export). Any other form, and
-// anything this does not accept, goes the long way, which is the judge (instant.test.ts).
-const digitAt = (text: string, at: number) => {
-  const digit = text.charCodeAt(at) - 48
-  return digit >= 0 && digit <= 9 ? digit : -1
-}
-const twoDigitsAt = (text: string, at: number) => {
-  const tens = digitAt(text, at)
-  const ones = digitAt(text, at + 1)
-  return tens < 0 || ones < 0 ? -1 : tens * 10 + ones
-}
+// A calendar date (proleptic Gregorian, as Date counts), by arithmetic: every date cell
+// of every row is checked here. Years 0–99 are not dates here, as Date.UTC reads them as
+// 19xx and so the check that used a Date never took them.
 const daysInMonth = (year: number, month: number) =>
   month === 2
     ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28)
     : month === 4 || month === 6 || month === 9 || month === 11
     ? 30
     : 31
-const isSeparatorAt = (text: string, at: number, separator: string) => text.charCodeAt(at) === separator.charCodeAt(0)
+const isValidDate = (year: number, month: number, day: number) =>
+  year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
+const pad = (n: number) => String(n).padStart(2, "0")
+
+// The form every export writes (2023-08-10T21:14:03+09:00): its instant by arithmetic on
+// the characters at their fixed places, without a regular expression or arrays of parts
+// (this runs for every row of every export). Any other form, and anything this does not
+// accept, goes the long way, which is the judge (instant.test.ts).
+/** The two digits at `at` as a number, or -1. */
+const twoDigitsAt = (text: string, at: number) => {
+  const tens = text.charCodeAt(at) - 48
+  const ones = text.charCodeAt(at + 1) - 48
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1
+}
 
 const plainInstantOf = (value: string): string | undefined => {
   // YYYY-MM-DDTHH:MM:SS, then Z or ±HH:MM.
-  if (value.length !== 20 && value.length !== 25) return undefined
-  if (!isSeparatorAt(value, 4, "-") || !isSeparatorAt(value, 7, "-") || !isSeparatorAt(value, 10, "T")) return undefined
-  if (!isSeparatorAt(value, 13, ":") || !isSeparatorAt(value, 16, ":")) return undefined
+  const zulu = value.length === 20
+  if (!zulu && value.length !== 25) return undefined
+  if (value[4] !== "-" || value[7] !== "-" || value[10] !== "T" || value[13] !== ":" || value[16] !== ":") return undefined
   const century = twoDigitsAt(value, 0)
   const yearOfCentury = twoDigitsAt(value, 2)
+  // Years before 1000: the long way.
+  if (century < 10 || yearOfCentury < 0) return undefined
+  const year = century * 100 + yearOfCentury
   const month = twoDigitsAt(value, 5)
   const day = twoDigitsAt(value, 8)
   const hour = twoDigitsAt(value, 11)
   const minute = twoDigitsAt(value, 14)
   const second = twoDigitsAt(value, 17)
+  if (!isValidDate(year, month, day) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return undefined
+  }
   let offsetMinutes = 0
-  if (value.length === 20) {
-    if (!isSeparatorAt(value, 19, "Z")) return undefined
+  if (zulu) {
+    if (value[19] !== "Z") return undefined
   } else {
-    const sign = value.charCodeAt(19)
+    const sign = value[19]
     const offsetHour = twoDigitsAt(value, 20)
     const offsetMinute = twoDigitsAt(value, 23)
-    if ((sign !== 43 && sign !== 45) || !isSeparatorAt(value, 22, ":")) return undefined
+    if ((sign !== "+" && sign !== "-") || value[22] !== ":") return undefined
     // Offsets Date does not take: the long way.
     if (offsetHour < 0 || offsetHour > 23 || offsetMinute < 0 || offsetMinute > 59) return undefined
-    offsetMinutes = (sign === 45 ? -1 : 1) * (offsetHour * 60 + offsetMinute)
+    offsetMinutes = (sign === "-" ? -1 : 1) * (offsetHour * 60 + offsetMinute)
   }
-  // Years before 1000 (Date.UTC reads 0–99 as 19xx): the long way.
-  if (century < 10 || yearOfCentury < 0) return undefined
-  const year = century * 100 + yearOfCentury
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000).toISOString()
 }
 

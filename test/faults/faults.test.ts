@@ -81,14 +81,13 @@ const reportsOf = async (out: string) => ({
   finance: await workbookContent(path.join(out, asOf, "finance.xlsx"))
 })
 
-const filesUnder = (dir: string): Array<string> =>
-  fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as Array<string>).filter((f) => fs.lstatSync(path.join(dir, f)).isFile()) : []
+const entriesUnder = (dir: string): Array<string> => fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as Array<string>) : []
+const filesUnder = (dir: string) => entriesUnder(dir).filter((f) => fs.lstatSync(path.join(dir, f)).isFile())
 
 // A partial file or a folder staged whole (the seller lists), or anything inside one.
 const isPartial = (entry: string) => entry.split(path.sep).some((part) => part.endsWith(".partial"))
 /** Every file and folder under `dir` that a run staged and did not publish. */
-const partialsUnder = (dir: string): Array<string> =>
-  fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as Array<string>).filter(isPartial) : []
+const partialsUnder = (dir: string) => entriesUnder(dir).filter(isPartial)
 
 interface Faulted {
   readonly code: number | null
@@ -180,7 +179,8 @@ describe("the fault series", { timeout: 300_000 }, () => {
    * A run that fails cleans up after itself: nothing is left. A killed worker cannot, and
    * the delay after the chosen line can carry its kill past the merge into the workbooks
    * (on this small inbox the last steps take less than that delay): then its hidden partial
-   * files may be left, and the next run into the same folder must remove them.
+   * files and staged folders may be left, and the next run into the same folder must
+   * remove them.
    */
   const expectRecovered = async (dataDir: string, before: unknown, out: string, options: { killedWorker: boolean }) => {
     expect(await pidFileGone(dataDir)).toBe(true)

@@ -3,7 +3,7 @@
 // instant in UTC or no value, for that form and for everything near it.
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { generalInstantOf, Instant } from "../../src/Ingest/Fields.ts"
+import { generalInstantOf, Instant, IsoDate, PlainDate } from "../../src/Ingest/Fields.ts"
 
 // The oracle: the general parse, which every other form takes (trimmed as the cell is).
 const generalInstant = (text: string) => generalInstantOf(text.trim())
@@ -41,6 +41,32 @@ describe("an Instant cell", () => {
       const time = [`${two(26)}:${two(62)}:${two(62)}`, `${two(24)}:${two(60)}`, `${two(24)}:${two(60)}:${two(60)}.${next(1000)}`][next(3)]
       const text = `${year}-${two(14)}-${two(33)}${["T", " ", "T", "T"][next(4)]}${time}${offset}`
       expect([text, parsed(text)]).toEqual([text, generalInstant(text)])
+    }
+  })
+})
+
+// Days are checked by arithmetic (every date cell of every row); the oracle is what a Date
+// makes of the day, as the check did before: the same year, month and day back, and no
+// year below 100 (Date.UTC reads 0–99 as 19xx).
+const dateOracle = (year: number, month: number, day: number) => {
+  const date = new Date(Date.UTC(year, month - 1, day))
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+}
+
+describe("a date cell", () => {
+  it("takes exactly the days a Date takes, leap years and years below 100 included", () => {
+    const plain = Schema.decodeUnknownEither(PlainDate)
+    const iso = Schema.decodeUnknownEither(IsoDate)
+    const two = (n: number) => String(n).padStart(2, "0")
+    for (const year of [0, 4, 99, 100, 400, 999, 1000, 1900, 2000, 2023, 2024, 2100, 2400, 9999]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          const text = `${String(year).padStart(4, "0")}-${two(month)}-${two(day)}`
+          const valid = dateOracle(year, month, day)
+          expect([text, Either.isRight(plain(text))]).toEqual([text, valid])
+          expect([text, Either.isRight(iso(text))]).toEqual([text, valid])
+        }
+      }
     }
   })
 })
