@@ -15,6 +15,7 @@ import type { Fragment } from "@effect/sql/Statement"
 import { Context, Effect, Layer } from "effect"
 import { type SealedTable, sealedDigest, sealedTables } from "../Seal/SealedColumns.ts"
 import { Sealer, type SealerShape } from "../Seal/Sealer.ts"
+import { makeFirstLoads, withIndexesBuiltAfter } from "./BulkLoad.ts"
 import { copyLine, copyValue } from "./CopyIn.ts"
 
 export interface TableSpec<Row> {
@@ -133,6 +134,8 @@ export const RecordsLive = Layer.effect(Records, Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const sealer = yield* Sealer
 
+  const isFirstLoad = makeFirstLoads()
+
   const stageLines = <Row extends Record<string, unknown>>(spec: TableSpec<Row>) => makeStageLines(sealer, spec)
 
   const stage = <Row extends Record<string, unknown>>(spec: TableSpec<Row>) =>
@@ -174,10 +177,14 @@ export const RecordsLive = Layer.effect(Records, Effect.gen(function*() {
             changed_run = CASE WHEN (${list(comparedColumns, "t")}) IS DISTINCT FROM (${list(comparedColumns, "excluded")})
                                THEN EXCLUDED.changed_run ELSE t.changed_run END`
       const accepted = sql`${sql(reasonColumn)} IS NULL`
+      const [counts] = yield* sql<{ applied: number; rejected: number }>`
+        SELECT count(*) FILTER (WHERE ${accepted})::int AS applied, count(*) FILTER (WHERE NOT ${accepted})::int AS rejected
+        FROM ${sql(stage.table)}`
+      const firstLoad = yield* isFirstLoad(sql, spec.table, runId)
       // Most files repeat no key, and then one pass stores them. A key repeated within
       // the file makes that statement fail (a row may not be updated twice): then the
       // last line of each key is kept, at the cost of a sort.
-      yield* upsert(sql`SELECT ${list(columns)}, ${runId}::bigint FROM ${sql(stage.table)} WHERE ${accepted}`).pipe(
+      const store = upsert(sql`SELECT ${list(columns)}, ${runId}::bigint FROM ${sql(stage.table)} WHERE ${accepted}`).pipe(
         sql.withTransaction,
         Effect.catchIf(
           (error: SqlError) => (error.cause as { code?: string } | undefined)?.code === "21000",
@@ -187,9 +194,7 @@ export const RecordsLive = Layer.effect(Records, Effect.gen(function*() {
               WHERE ${accepted} ORDER BY ${list(key)}, ${sql(lineColumn)} DESC`)
         )
       )
-      const [counts] = yield* sql<{ applied: number; rejected: number }>`
-        SELECT count(*) FILTER (WHERE ${accepted})::int AS applied, count(*) FILTER (WHERE NOT ${accepted})::int AS rejected
-        FROM ${sql(stage.table)}`
+      yield* firstLoad ? withIndexesBuiltAfter(sql, spec.table, counts!.applied, store) : store
       if (counts!.rejected > 0) {
         yield* sql`
           INSERT INTO input_row_rejections (sha256, line, reason)
