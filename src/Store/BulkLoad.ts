@@ -24,7 +24,11 @@ const secondaryIndexes = (sql: SqlClient.SqlClient, table: string) =>
     FROM pg_index x
     JOIN pg_class i ON i.oid = x.indexrelid
     JOIN pg_namespace n ON n.oid = i.relnamespace
+    JOIN pg_class t ON t.oid = x.indrelid
     WHERE x.indrelid = ${table}::regclass AND NOT x.indisunique AND NOT x.indisprimary
+      -- Only the table's owner may drop its indexes (a server of DATABASE_URL may run
+      -- keshikomi under a role that does not own them): then they are kept up as they are.
+      AND pg_has_role(t.relowner, 'MEMBER')
       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
     ORDER BY i.relname`
 
