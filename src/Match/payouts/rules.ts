@@ -58,6 +58,16 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       WHERE s.request_id IN (SELECT request_id FROM payout_run_request)
       ORDER BY s.request_id, s.file_id DESC`
     yield* sql`ANALYZE payout_run_scheduled`
+    // The live requests not settled by exactly one completed transfer, with their totals:
+    // every rule below but the per-transfer ones reads only these (a fifth of the
+    // requests at scale), instead of joining all requests with all totals again.
+    yield* sql`
+      CREATE TEMP TABLE payout_run_unsettled ON COMMIT DROP AS
+      SELECT r.*, s.completed_count, s.paid_amount, s.completed_ids, s.failed_count, s.failed_ids, s.failed_desc
+      FROM payout_run_request r
+      JOIN payout_run_state s ON s.request_id = r.request_id
+      WHERE r.status = 'requested' AND s.completed_count <> 1`
+    yield* sql`ANALYZE payout_run_unsettled`
     const scheduled = sql`EXISTS (SELECT 1 FROM payout_run_scheduled x WHERE x.request_id = r.request_id)`
     const notYetDue = sql`(r.due_date IS NULL OR ${asOf}::date <= r.due_date)`
 
@@ -81,27 +91,24 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
     yield* insert(sql`
       SELECT 'PAY_DEFERRED', r.request_id, '',
              format('%sでの支払いはサービス再開まで保留です（%s）。', coalesce(m.label, r.method), payout_yen(r.amount))
-      FROM payout_run_request r
-      JOIN payout_run_state s ON s.request_id = r.request_id
+      FROM payout_run_unsettled r
       LEFT JOIN payout_methods m ON m.method = r.method
-      WHERE r.status = 'requested' AND r.deferred AND s.completed_count = 0`)
+      WHERE r.status = 'requested' AND r.deferred AND r.completed_count = 0`)
     yield* insert(sql`
-      SELECT 'PAY_TRANSFER_FAILED', r.request_id, s.failed_ids,
+      SELECT 'PAY_TRANSFER_FAILED', r.request_id, r.failed_ids,
              format('振込が不能でした：%s。利用者へ連絡して振込先を確かめ、再度支払ってください（%s）。',
-                    s.failed_desc, payout_yen(r.amount))
-      FROM payout_run_request r
-      JOIN payout_run_state s ON s.request_id = r.request_id
-      WHERE r.status = 'requested' AND NOT r.deferred AND s.completed_count = 0 AND s.failed_count > 0
+                    r.failed_desc, payout_yen(r.amount))
+      FROM payout_run_unsettled r
+      WHERE r.status = 'requested' AND NOT r.deferred AND r.completed_count = 0 AND r.failed_count > 0
         -- paid again by a later transfer file: scheduled until it is due
         AND NOT (${scheduled} AND ${notYetDue})`)
     yield* insert(sql`
       SELECT 'PAY_UNPAID_OVERDUE', r.request_id, '',
              format('支払期日 %s を過ぎても支払われていません（%s、%s）。至急支払ってください。',
                     ${dueText}, coalesce(m.label, r.method), payout_yen(r.amount))
-      FROM payout_run_request r
-      JOIN payout_run_state s ON s.request_id = r.request_id
+      FROM payout_run_unsettled r
       LEFT JOIN payout_methods m ON m.method = r.method
-      WHERE r.status = 'requested' AND NOT r.deferred AND s.completed_count = 0 AND s.failed_count = 0
+      WHERE r.status = 'requested' AND NOT r.deferred AND r.completed_count = 0 AND r.failed_count = 0
         AND ${asOf}::date > r.due_date`)
     yield* insert(sql`
       SELECT 'PAY_PENDING', r.request_id, '',
@@ -109,10 +116,9 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
                THEN format('どの支払期間にも入らないため支払期日がありません（%s、%s）。', coalesce(m.label, r.method), payout_yen(r.amount))
                ELSE format('支払期日 %s までに支払う依頼です（%s、%s）。', ${dueText}, coalesce(m.label, r.method), payout_yen(r.amount))
              END
-      FROM payout_run_request r
-      JOIN payout_run_state s ON s.request_id = r.request_id
+      FROM payout_run_unsettled r
       LEFT JOIN payout_methods m ON m.method = r.method
-      WHERE r.status = 'requested' AND NOT r.deferred AND s.completed_count = 0 AND s.failed_count = 0
+      WHERE r.status = 'requested' AND NOT r.deferred AND r.completed_count = 0 AND r.failed_count = 0
         AND (r.due_date IS NULL OR ${asOf}::date <= r.due_date)
         AND NOT ${scheduled}`)
     // In a transfer file and not yet due: PAY_SCHEDULED stands in for PAY_PENDING (and
@@ -122,11 +128,10 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
              format('総合振込ファイル %s（振込指定日 %s）に入っています。振込結果の取込待ちです（%s%s、%s）。',
                     x.file_name, ${day(sql, "x.transfer_date")},
                     coalesce('支払期日 ' || ${dueText} || '、', ''), coalesce(m.label, r.method), payout_yen(r.amount))
-      FROM payout_run_request r
-      JOIN payout_run_state s ON s.request_id = r.request_id
+      FROM payout_run_unsettled r
       JOIN payout_run_scheduled x ON x.request_id = r.request_id
       LEFT JOIN payout_methods m ON m.method = r.method
-      WHERE r.status = 'requested' AND NOT r.deferred AND s.completed_count = 0 AND ${notYetDue}`)
+      WHERE r.status = 'requested' AND NOT r.deferred AND r.completed_count = 0 AND ${notYetDue}`)
 
     // An open bank request the bank would refuse: a bank or branch code the master does
     // not know, or a holder name outside the bank character set (decided at ingest).
@@ -137,32 +142,29 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
                ELSE format('支店コード %s は金融機関 %s（%s）の支店にありません（金融機関マスタ zengin-code %s 版）。',
                            r.branch_code, r.bank_code, b.bank_kana, ${bankMasterDate}::text)
              END || format('振込先を利用者に確かめてください（%s）。', payout_yen(r.amount))
-      FROM payout_run_request r
-      JOIN payout_run_state s ON s.request_id = r.request_id
+      FROM payout_run_unsettled r
       LEFT JOIN bank_banks b ON b.bank_code = r.bank_code
       LEFT JOIN bank_branches br ON br.bank_code = r.bank_code AND br.branch_code = r.branch_code
-      WHERE r.status = 'requested' AND r.method = 'bank' AND s.completed_count = 0
+      WHERE r.status = 'requested' AND r.method = 'bank' AND r.completed_count = 0
         AND (b.bank_code IS NULL OR br.branch_code IS NULL)`)
     yield* insert(sql`
       SELECT 'PAY_HOLDER_NAME_INVALID', r.request_id, '',
              format('口座名義に銀行の文字（半角カナ・英大文字・数字・スペースと ().-/\「」）で書けない文字があります（漢字など）。'
                     || '口座名義のカナを利用者に確かめてください（%s）。', payout_yen(r.amount))
-      FROM payout_run_request r
-      JOIN payout_run_state s ON s.request_id = r.request_id
-      WHERE r.status = 'requested' AND r.method = 'bank' AND s.completed_count = 0 AND r.holder_writable = false`)
+      FROM payout_run_unsettled r
+      WHERE r.status = 'requested' AND r.method = 'bank' AND r.completed_count = 0 AND r.holder_writable = false`)
 
     // Paid: one finding per fact. More than one completed transfer is a duplicate; each
     // transfer is then checked on its own, whatever the others are.
     yield* insert(sql`
-      SELECT 'PAY_DUPLICATE', r.request_id, s.completed_ids,
+      SELECT 'PAY_DUPLICATE', r.request_id, r.completed_ids,
              format('完了した支払いが%s件あります（%s：計 %s、依頼額 %s）。%s',
-                    s.completed_count, s.completed_ids, payout_yen(s.paid_amount), payout_yen(r.amount),
-                    CASE WHEN s.paid_amount > r.amount
-                      THEN '重複分 ' || payout_yen(s.paid_amount - r.amount) || ' の組戻しを依頼してください。'
+                    r.completed_count, r.completed_ids, payout_yen(r.paid_amount), payout_yen(r.amount),
+                    CASE WHEN r.paid_amount > r.amount
+                      THEN '重複分 ' || payout_yen(r.paid_amount - r.amount) || ' の組戻しを依頼してください。'
                       ELSE '合計は依頼額を超えていません：分けて支払ったものか確かめてください。' END)
-      FROM payout_run_request r
-      JOIN payout_run_state s ON s.request_id = r.request_id
-      WHERE r.status = 'requested' AND s.completed_count > 1`)
+      FROM payout_run_unsettled r
+      WHERE r.status = 'requested' AND r.completed_count > 1`)
     yield* insert(sql`
       SELECT 'PAY_AMOUNT_MISMATCH', r.request_id, t.transfer_id,
              format('依頼額 %s に対し %s %s の支払額は %s：%s', payout_yen(r.amount), coalesce(cm.label, t.channel), t.transfer_id,
