@@ -10,7 +10,9 @@
 // Only a table that held nothing when the run began: DROP INDEX locks the table until
 // the run commits, and a table with committed rows may have readers (the desk reads
 // orders and parcels while a run works); rows the run itself wrote are seen by no one
-// else until it commits, so to the desk such a table is empty throughout.
+// else until it commits, so to the desk such a table is empty throughout. (A full run's
+// refill of payout_assignments and payout_request_state, emptied by TRUNCATE, gained
+// nothing this way at 1M: its single indexes were as cheap to keep up as to rebuild.)
 import type { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
@@ -36,6 +38,12 @@ const secondaryIndexes = (sql: SqlClient.SqlClient, table: string) =>
 export const tableIsEmpty = (sql: SqlClient.SqlClient, table: string) =>
   sql<{ empty: boolean }>`SELECT NOT EXISTS (SELECT 1 FROM ${sql(table)}) AS empty`.pipe(Effect.map((rows) => rows[0]!.empty))
 
+/** The rows `table` held when it was last analysed (0 when never). */
+export const analysedRows = (sql: SqlClient.SqlClient, table: string) =>
+  sql<{ rows: number }>`SELECT greatest(reltuples, 0)::bigint::int AS rows FROM pg_class WHERE oid = ${table}::regclass`.pipe(
+    Effect.map((rows) => rows[0]?.rows ?? 0)
+  )
+
 /**
  * Whether `table` held no row when run `runId` began: empty when the run first asks, then
  * so for the rest of that run (its own rows do not count). Run ids are never used twice,
@@ -55,8 +63,9 @@ export const makeFirstLoads = () => {
 
 /**
  * Runs `load`, which puts `rows` rows into `table`, a table that held no row when the run
- * began (makeFirstLoads, or tableIsEmpty before the run's only load of it); with bulkLoadRows or more,
- * the table's secondary indexes are built after it instead of kept up during it.
+ * began (makeFirstLoads, or tableIsEmpty before the run's only load of it); with
+ * bulkLoadRows or more, the table's secondary indexes are built after it instead of kept
+ * up during it.
  */
 export const withIndexesBuiltAfter = <A, E, R>(
   sql: SqlClient.SqlClient,

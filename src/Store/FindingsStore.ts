@@ -7,7 +7,7 @@ import { allFindingCodes, findingCodes, type Finding, type FindingCode, type Sev
 import { kindOfFileName, readerSideOfKind } from "../Domain/Kind.ts"
 import type { PayoutScope } from "../Domain/PayoutScope.ts"
 import type { ShippingScope } from "../Domain/ShippingScope.ts"
-import { tableIsEmpty, withIndexesBuiltAfter } from "./BulkLoad.ts"
+import { analysedRows, tableIsEmpty, withIndexesBuiltAfter } from "./BulkLoad.ts"
 
 /** What an incremental night reconciled (docs/nightly.md): the shipping order refs and the payouts. */
 export interface NightScopes {
@@ -143,8 +143,7 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
       // One row per identity: a rule that raised the same fact twice is one finding. A
       // finding raised again unchanged and still open is left alone: rewriting it would only
       // add a heap tuple and index entries (on a quiet night, nearly every open finding).
-      const [raised] = yield* sql<{ rows: number }>`
-        SELECT greatest(reltuples, 0)::bigint::int AS rows FROM pg_class WHERE oid = 'current_findings'::regclass`
+      const raised = yield* analysedRows(sql, "current_findings")
       const firstRun = yield* tableIsEmpty(sql, "findings")
       const upsert = sql`
         INSERT INTO findings (code, subject_id, related_id, severity, side, detail, scope_ref, first_run, first_seen, last_run)
@@ -162,7 +161,7 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
              OR findings.detail IS DISTINCT FROM EXCLUDED.detail
              OR findings.side IS DISTINCT FROM EXCLUDED.side
              OR findings.scope_ref IS DISTINCT FROM EXCLUDED.scope_ref`
-      yield* firstRun ? withIndexesBuiltAfter(sql, "findings", raised!.rows, upsert) : upsert
+      yield* firstRun ? withIndexesBuiltAfter(sql, "findings", raised, upsert) : upsert
       // Open findings this run did not raise again close; on a night, only those its scope
       // covers (the shipping findings of its order refs, the payout findings of its
       // requests and transfers, and the input findings).
