@@ -3,7 +3,11 @@
 // statement it ran (from the spans @effect/sql makes, "sql.execute"), the slowest first:
 // a before/after of a change to the matching SQL on the same rows, without a whole run.
 //
-//   npx tsx bench/match-probe.ts --db /tmp/kk-bench-db-XXXX [--side payouts|shipping] [--top 12]
+//   npx tsx bench/match-probe.ts --db /tmp/kk-bench-db-XXXX [--side payouts|shipping|merge] [--first-run] [--top 12]
+//
+// --side merge matches both sides untimed, then times the findings merge (as the next
+// run); --first-run empties the findings table first, as before a first run's merge.
+import { SqlClient } from "@effect/sql"
 import { Effect, Tracer } from "effect"
 import { PayoutMatch, PayoutMatchLive } from "../src/Match/Payouts.ts"
 import { ShippingMatch, ShippingMatchLive } from "../src/Match/Shipping.ts"
@@ -38,15 +42,24 @@ await probeKeptDatabase(db, Effect.gen(function*() {
   const { asOf } = yield* latestRun
   const findings = yield* FindingsStore
   yield* findings.begin
-  const started = performance.now()
   const tracer = yield* timingStatements
-  const matching = side === "shipping"
-    ? Effect.flatMap(ShippingMatch, (m) => m.raise(asOf)).pipe(Effect.provide(ShippingMatchLive))
-    : Effect.flatMap(PayoutMatch, (m) => m.raise(asOf)).pipe(Effect.provide(PayoutMatchLive))
-  yield* Effect.withTracer(matching, tracer)
+  let started = performance.now()
+  const shipping = Effect.flatMap(ShippingMatch, (m) => m.raise(asOf)).pipe(Effect.provide(ShippingMatchLive))
+  const payouts = Effect.flatMap(PayoutMatch, (m) => m.raise(asOf)).pipe(Effect.provide(PayoutMatchLive))
+  if (side === "merge") {
+    yield* shipping
+    yield* payouts
+    const sql = yield* SqlClient.SqlClient
+    if (process.argv.includes("--first-run")) yield* sql`TRUNCATE findings CASCADE`
+    const { runId } = yield* latestRun
+    started = performance.now()
+    yield* Effect.withTracer(findings.merge(runId + 1, asOf), tracer)
+  } else {
+    yield* Effect.withTracer(side === "shipping" ? shipping : payouts, tracer)
+  }
   const total = (performance.now() - started) / 1000
   const sum = statements.reduce((s, x) => s + x.seconds, 0)
-  console.log(`${side} matching ${total.toFixed(1)} s (as of ${asOf}), ${statements.length} statements, ${sum.toFixed(1)} s in them`)
+  console.log(`${side === "merge" ? "merge" : `${side} matching`} ${total.toFixed(1)} s (as of ${asOf}), ${statements.length} statements, ${sum.toFixed(1)} s in them`)
   for (const s of [...statements].sort((a, b) => b.seconds - a.seconds).slice(0, top)) {
     console.log(`${s.seconds.toFixed(2).padStart(7)} s  ${s.text.slice(0, 160)}`)
   }

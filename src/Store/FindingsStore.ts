@@ -144,7 +144,7 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
       // finding raised again unchanged and still open is left alone: rewriting it would only
       // add a heap tuple and index entries (on a quiet night, nearly every open finding).
       const raised = yield* analysedRows(sql, "current_findings")
-      const firstRun = yield* tableIsEmpty(sql, "findings")
+      const wasEmpty = yield* tableIsEmpty(sql, "findings")
       const upsert = sql`
         INSERT INTO findings (code, subject_id, related_id, severity, side, detail, scope_ref, first_run, first_seen, last_run)
         SELECT DISTINCT ON (c.code, c.subject_id, c.related_id)
@@ -161,13 +161,15 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
              OR findings.detail IS DISTINCT FROM EXCLUDED.detail
              OR findings.side IS DISTINCT FROM EXCLUDED.side
              OR findings.scope_ref IS DISTINCT FROM EXCLUDED.scope_ref`
-      yield* firstRun ? withIndexesBuiltAfter(sql, "findings", raised, upsert) : upsert
+      yield* wasEmpty ? withIndexesBuiltAfter(sql, "findings", raised, upsert) : upsert
       // Open findings this run did not raise again close; on a night, only those its scope
       // covers (the shipping findings of its order refs, the payout findings of its
       // requests and transfers, and the input findings).
       const notRaised = sql`NOT EXISTS (
         SELECT 1 FROM current_findings c
         WHERE c.code = findings.code AND c.subject_id = findings.subject_id AND c.related_id = findings.related_id)`
+      // A table that was empty before this merge had nothing open to close.
+      if (wasEmpty) return
       if (scopes === undefined) {
         yield* sql`
           UPDATE findings SET closed_on = ${asOf}::date, closed_run = ${runId}
