@@ -58,6 +58,12 @@ export const assignTransfers = (sql: SqlClient.SqlClient, scope?: PayoutScope) =
                ) AS taken
         FROM payout_run_request r
         WHERE r.method_channel IS NOT NULL AND r.destination IS NOT NULL
+          -- Only the groups a transfer without a reference falls into: a group is kept
+          -- whole or not at all, so its ranks are the same as over every request.
+          AND EXISTS (
+            SELECT 1 FROM unreferenced u
+            WHERE u.channel = r.method_channel AND u.destination = r.destination AND u.amount = r.amount
+          )
       ),
       still_open AS (
         SELECT c.request_id, c.channel, c.destination, c.amount,
