@@ -16,7 +16,7 @@ import { latestRun, probeKeptDatabase } from "./keptDatabase.ts"
 
 const arg = (name: string) => process.argv.flatMap((a, i) => (process.argv[i - 1] === name ? [a] : []))[0]
 const db = arg("--db")
-if (db === undefined) throw new Error("usage: npx tsx bench/match-probe.ts --db DIR [--side payouts|shipping] [--top N]")
+if (db === undefined) throw new Error("usage: npx tsx bench/match-probe.ts --db DIR [--side payouts|shipping|merge] [--first-run] [--top N]")
 const side = arg("--side") ?? "payouts"
 const top = Number(arg("--top") ?? 12)
 

@@ -140,11 +140,11 @@ export const FindingsStoreLive = Layer.effect(FindingsStore, Effect.gen(function
       }
       // Statistics for the anti-joins below (a temporary table has none of its own).
       yield* sql`ANALYZE current_findings`
+      const raised = yield* analysedRows(sql, "current_findings")
+      const wasEmpty = yield* tableIsEmpty(sql, "findings")
       // One row per identity: a rule that raised the same fact twice is one finding. A
       // finding raised again unchanged and still open is left alone: rewriting it would only
       // add a heap tuple and index entries (on a quiet night, nearly every open finding).
-      const raised = yield* analysedRows(sql, "current_findings")
-      const wasEmpty = yield* tableIsEmpty(sql, "findings")
       const upsert = sql`
         INSERT INTO findings (code, subject_id, related_id, severity, side, detail, scope_ref, first_run, first_seen, last_run)
         SELECT DISTINCT ON (c.code, c.subject_id, c.related_id)

@@ -1,8 +1,11 @@
 // A first load builds the table's secondary indexes after its rows (src/Store/BulkLoad.ts):
-// only for a table empty when the run began and a load of bulkLoadRows or more; the indexes come back with
-// their own definitions and hold every row; a load that fails leaves them as they were.
+// only for a table empty when the run began and a load of bulkLoadRows or more; the
+// indexes come back with their own definitions and hold every row; another session's
+// reads of the table wait for the load's commit (docs/desk.md); a load that fails leaves
+// the indexes as they were.
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import pg from "pg"
 import { describe, expect, it } from "vitest"
 import { bulkLoadRows, makeFirstLoads, withIndexesBuiltAfter } from "../../src/Store/BulkLoad.ts"
 import { createTestDatabase, databaseLayer, query } from "../support/testDatabase.ts"
@@ -86,6 +89,36 @@ describe("a first load's indexes", () => {
     // Run 2 finds the rows run 1 committed.
     const run2 = await inOneTransaction(emptied, (sql) => isFirstLoad(sql, "loaded", 2))
     expect(run2).toBe(false)
+  })
+
+  it("keep another session's reads of the table waiting until the load commits", async () => {
+    const url = await setUp()
+    // A reader that gives up after 300 ms instead of waiting, as the desk would wait.
+    const read = async () => {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      try {
+        await client.query("SET lock_timeout = '300ms'")
+        const result = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM loaded")
+        return `read ${result.rows[0]!.n}`
+      } catch (error) {
+        return String(error)
+      } finally {
+        await client.end()
+      }
+    }
+    const during = await inOneTransaction(url, (sql) =>
+      withIndexesBuiltAfter(
+        sql,
+        "loaded",
+        bulkLoadRows,
+        Effect.gen(function*() {
+          yield* sql`INSERT INTO loaded SELECT i, 'kind', 1, NULL FROM generate_series(1, ${bulkLoadRows}::int) i`
+          return yield* Effect.promise(read)
+        })
+      ))
+    expect(during).toContain("lock timeout")
+    expect(await read()).toBe(`read ${bulkLoadRows}`)
   })
 
   it("are as they were when the load fails", async () => {

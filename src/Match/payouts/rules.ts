@@ -60,7 +60,8 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
     yield* sql`ANALYZE payout_run_scheduled`
     // The live requests not settled by exactly one completed transfer, with their totals:
     // every rule below but the per-transfer ones reads only these (a fifth of the
-    // requests at scale), instead of joining all requests with all totals again.
+    // requests at scale), instead of joining all requests with all totals again. Live
+    // (status requested) by construction, so the rules need not say it again.
     yield* sql`
       CREATE TEMP TABLE payout_run_unsettled ON COMMIT DROP AS
       SELECT r.*, s.completed_count, s.paid_amount, s.completed_ids, s.failed_count, s.failed_ids, s.failed_desc
@@ -93,13 +94,13 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
              format('%sでの支払いはサービス再開まで保留です（%s）。', coalesce(m.label, r.method), payout_yen(r.amount))
       FROM payout_run_unsettled r
       LEFT JOIN payout_methods m ON m.method = r.method
-      WHERE r.status = 'requested' AND r.deferred AND r.completed_count = 0`)
+      WHERE r.deferred AND r.completed_count = 0`)
     yield* insert(sql`
       SELECT 'PAY_TRANSFER_FAILED', r.request_id, r.failed_ids,
              format('振込が不能でした：%s。利用者へ連絡して振込先を確かめ、再度支払ってください（%s）。',
                     r.failed_desc, payout_yen(r.amount))
       FROM payout_run_unsettled r
-      WHERE r.status = 'requested' AND NOT r.deferred AND r.completed_count = 0 AND r.failed_count > 0
+      WHERE NOT r.deferred AND r.completed_count = 0 AND r.failed_count > 0
         -- paid again by a later transfer file: scheduled until it is due
         AND NOT (${scheduled} AND ${notYetDue})`)
     yield* insert(sql`
@@ -108,7 +109,7 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
                     ${dueText}, coalesce(m.label, r.method), payout_yen(r.amount))
       FROM payout_run_unsettled r
       LEFT JOIN payout_methods m ON m.method = r.method
-      WHERE r.status = 'requested' AND NOT r.deferred AND r.completed_count = 0 AND r.failed_count = 0
+      WHERE NOT r.deferred AND r.completed_count = 0 AND r.failed_count = 0
         AND ${asOf}::date > r.due_date`)
     yield* insert(sql`
       SELECT 'PAY_PENDING', r.request_id, '',
@@ -118,7 +119,7 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
              END
       FROM payout_run_unsettled r
       LEFT JOIN payout_methods m ON m.method = r.method
-      WHERE r.status = 'requested' AND NOT r.deferred AND r.completed_count = 0 AND r.failed_count = 0
+      WHERE NOT r.deferred AND r.completed_count = 0 AND r.failed_count = 0
         AND (r.due_date IS NULL OR ${asOf}::date <= r.due_date)
         AND NOT ${scheduled}`)
     // In a transfer file and not yet due: PAY_SCHEDULED stands in for PAY_PENDING (and
@@ -131,7 +132,7 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       FROM payout_run_unsettled r
       JOIN payout_run_scheduled x ON x.request_id = r.request_id
       LEFT JOIN payout_methods m ON m.method = r.method
-      WHERE r.status = 'requested' AND NOT r.deferred AND r.completed_count = 0 AND ${notYetDue}`)
+      WHERE NOT r.deferred AND r.completed_count = 0 AND ${notYetDue}`)
 
     // An open bank request the bank would refuse: a bank or branch code the master does
     // not know, or a holder name outside the bank character set (decided at ingest).
@@ -145,14 +146,14 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
       FROM payout_run_unsettled r
       LEFT JOIN bank_banks b ON b.bank_code = r.bank_code
       LEFT JOIN bank_branches br ON br.bank_code = r.bank_code AND br.branch_code = r.branch_code
-      WHERE r.status = 'requested' AND r.method = 'bank' AND r.completed_count = 0
+      WHERE r.method = 'bank' AND r.completed_count = 0
         AND (b.bank_code IS NULL OR br.branch_code IS NULL)`)
     yield* insert(sql`
       SELECT 'PAY_HOLDER_NAME_INVALID', r.request_id, '',
              format('口座名義に銀行の文字（半角カナ・英大文字・数字・スペースと ().-/\「」）で書けない文字があります（漢字など）。'
                     || '口座名義のカナを利用者に確かめてください（%s）。', payout_yen(r.amount))
       FROM payout_run_unsettled r
-      WHERE r.status = 'requested' AND r.method = 'bank' AND r.completed_count = 0 AND r.holder_writable = false`)
+      WHERE r.method = 'bank' AND r.completed_count = 0 AND r.holder_writable = false`)
 
     // Paid: one finding per fact. More than one completed transfer is a duplicate; each
     // transfer is then checked on its own, whatever the others are.
@@ -164,7 +165,7 @@ export const raiseFindings = (sql: SqlClient.SqlClient, asOf: string) =>
                       THEN '重複分 ' || payout_yen(r.paid_amount - r.amount) || ' の組戻しを依頼してください。'
                       ELSE '合計は依頼額を超えていません：分けて支払ったものか確かめてください。' END)
       FROM payout_run_unsettled r
-      WHERE r.status = 'requested' AND r.completed_count > 1`)
+      WHERE r.completed_count > 1`)
     yield* insert(sql`
       SELECT 'PAY_AMOUNT_MISMATCH', r.request_id, t.transfer_id,
              format('依頼額 %s に対し %s %s の支払額は %s：%s', payout_yen(r.amount), coalesce(cm.label, t.channel), t.transfer_id,
